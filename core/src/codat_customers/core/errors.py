@@ -1,0 +1,134 @@
+"""The core's error values: what a ``Failure`` carries.
+
+Every error is an ``Exception`` so it can be raised as is, but the core only ever returns
+them inside ``Failure``. The hierarchy is small on purpose::
+
+    CodatError
+    ├── RequestValidationError   bad input, found before any I/O (names the field)
+    ├── TransportError           nothing usable came back
+    │   ├── ConnectError         the connection could not be made (nothing was sent)
+    │   ├── ReadTimeoutError     no answer in time (the server may have acted)
+    │   └── ProtocolError        the connection broke mid-response (truncated body, reset)
+    └── ResponseError            an answer came back but is not the expected success
+        ├── ApiError             a documented error status with a parsed ErrorMessage
+        ├── UnexpectedResponseError  an undocumented status or content type
+        └── DecodeError          the body is malformed, truncated or of the wrong shape
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .models import ErrorMessage
+
+__all__ = [
+    "ApiError",
+    "CodatError",
+    "ConnectError",
+    "DecodeError",
+    "ProtocolError",
+    "RequestValidationError",
+    "ResponseError",
+    "ReadTimeoutError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "body_excerpt",
+]
+
+EXCERPT_LIMIT = 512
+
+
+def body_excerpt(body: bytes, limit: int = EXCERPT_LIMIT) -> str:
+    """The start of a body as text, for messages; never raises."""
+    text = body[:limit].decode("utf-8", errors="replace")
+    return text + ("…" if len(body) > limit else "")
+
+
+class CodatError(Exception):
+    """Base of every error the SDK returns or raises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RequestValidationError(CodatError, ValueError):
+    """The request is invalid; it was rejected before any byte was sent."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"invalid request: {field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class TransportError(CodatError):
+    """The exchange failed below HTTP: no complete response was received."""
+
+
+class ConnectError(TransportError):
+    """The connection could not be established, so the request was never processed."""
+
+
+class ReadTimeoutError(TransportError):
+    """No response arrived in time; the server may still have processed the request."""
+
+
+class ProtocolError(TransportError):
+    """The connection broke or the body was cut short."""
+
+
+class ResponseError(CodatError):
+    """A response arrived but it is not the operation's success."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        content_type: str,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.content_type = content_type
+        self.body = body
+        self.headers: Mapping[str, str] = headers or {}
+
+    @property
+    def body_excerpt(self) -> str:
+        """The first bytes of the body as text."""
+        return body_excerpt(self.body)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.message} (status {self.status}, content type "
+            f"{self.content_type or '-'}): {self.body_excerpt}"
+        )
+
+
+class ApiError(ResponseError):
+    """A documented error status whose body is Codat's ``ErrorMessage``."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        content_type: str,
+        body: bytes,
+        error_message: ErrorMessage,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        text = error_message.error if isinstance(error_message.error, str) else "API error"
+        super().__init__(
+            text, status=status, content_type=content_type, body=body, headers=headers
+        )
+        self.error_message = error_message
+
+
+class UnexpectedResponseError(ResponseError):
+    """A status or content type the contract does not document for this operation."""
+
+
+class DecodeError(ResponseError):
+    """The body could not be decoded into the expected model."""

@@ -1,0 +1,137 @@
+"""Transport-neutral descriptions of an HTTP exchange.
+
+The core builds :class:`HttpRequest` values and parses :class:`HttpResponse` values; an
+adapter turns the first into bytes on a wire and the wire's answer into the second. Nothing
+here performs I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Literal, Protocol
+from urllib.parse import quote, urlencode
+
+import msgspec
+
+__all__ = [
+    "ByteStream",
+    "HttpRequest",
+    "HttpResponse",
+    "ResponseKind",
+    "build_url",
+    "header",
+]
+
+ResponseKind = Literal["json", "stream"]
+"""``json``: the body is read whole and parsed; ``stream``: a success body is handed over unread."""
+
+
+class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """One request, ready for any transport.
+
+    ``path`` is already percent-encoded; ``query`` holds raw (unencoded) pairs in order;
+    header names are lower-case. ``company_id`` names the company the request touches so
+    plugins (the cache) can group entries without parsing paths.
+    """
+
+    operation_id: str
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    response_kind: ResponseKind = "json"
+    company_id: str = ""
+
+    def with_headers(self, extra: Mapping[str, str]) -> HttpRequest:
+        """Return a copy with ``extra`` headers set (replacing same-named ones)."""
+        if not extra:
+            return self
+        lowered = {k.lower(): v for k, v in extra.items()}
+        kept = tuple((k, v) for k, v in self.headers if k not in lowered)
+        return msgspec.structs.replace(self, headers=kept + tuple(lowered.items()))
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (lower-case), or ``None``."""
+        return header(self.headers, name)
+
+    def __repr__(self) -> str:
+        # Header values may hold credentials: a repr shows names only.
+        names = ", ".join(k for k, _ in self.headers)
+        size = "none" if self.body is None else f"{len(self.body)} bytes"
+        return (
+            f"HttpRequest({self.operation_id}: {self.method} {self.path}"
+            f" query={list(self.query)!r} headers=[{names}] body={size})"
+        )
+
+    __str__ = __repr__
+
+
+def header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    """Look up ``name`` (lower-case) in a header tuple."""
+    for key, value in headers:
+        if key == name:
+            return value
+    return None
+
+
+def build_url(base_url: str, request: HttpRequest) -> str:
+    """Join a server URL and a request's path and query into one absolute URL."""
+    url = base_url.rstrip("/") + request.path
+    if request.query:
+        url += "?" + urlencode(request.query, quote_via=quote, safe="")
+    return url
+
+
+class ByteStream(Protocol):
+    """A response body still on the wire; adapters provide one for streamed responses."""
+
+    def iter_bytes(self, chunk_size: int) -> Iterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes."""
+        ...
+
+    def read(self) -> bytes:
+        """Read the rest of the body."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection; safe to call twice."""
+        ...
+
+
+class HttpResponse:
+    """One response: status, lower-case headers and either a read body or a stream.
+
+    For ``json`` requests ``body`` holds the whole body. For ``stream`` requests with a 2xx
+    status, ``stream`` holds the unread body and ``body`` is empty; the driver reads error
+    bodies in full before parsing, so parsers never touch the stream of an error.
+    """
+
+    __slots__ = ("body", "headers", "status", "stream")
+
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes = b"",
+        stream: ByteStream | None = None,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.stream = stream
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-case ('' when absent)."""
+        value = self.headers.get("content-type", "")
+        return value.split(";", 1)[0].strip().lower()
+
+    def close(self) -> None:
+        """Release the stream, if any."""
+        if self.stream is not None:
+            self.stream.close()
+
+    def __repr__(self) -> str:
+        kind = "stream" if self.stream is not None else f"{len(self.body)} bytes"
+        return f"HttpResponse({self.status} {self.content_type or '-'} {kind})"

@@ -1,0 +1,503 @@
+"""The eight operations as pairs of pure functions, and the table that names them.
+
+``build_*`` turns a request struct into an :class:`HttpRequest` (validating it first);
+``parse_*`` turns an :class:`HttpResponse` into ``Result[model, CodatError]``. Neither
+performs I/O, reads a clock or draws a random number, so both are tested with plain calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import msgspec
+from returns.result import Failure, Result, Success
+
+from .errors import (
+    ApiError,
+    CodatError,
+    DecodeError,
+    RequestValidationError,
+    UnexpectedResponseError,
+)
+from .http import HttpRequest, HttpResponse
+from .inputs import coerce_request, snake_path
+from .models import (
+    Attachment,
+    AttachmentsDataset,
+    CreateCustomerResponse,
+    Customer,
+    Customers,
+    ErrorMessage,
+    PushOption,
+    UpdateCustomerResponse,
+)
+from .requests import (
+    CreateCustomerRequest,
+    DownloadCustomerAttachmentRequest,
+    GetCreateUpdateCustomersModelRequest,
+    GetCustomerAttachmentRequest,
+    GetCustomerRequest,
+    ListCustomerAttachmentsRequest,
+    ListCustomersRequest,
+    UpdateCustomerRequest,
+)
+
+__all__ = [
+    "CREATE",
+    "DOWNLOAD_ATTACHMENT",
+    "GET",
+    "GET_ATTACHMENT",
+    "GET_CREATE_UPDATE_MODEL",
+    "LIST",
+    "LIST_ATTACHMENTS",
+    "MAX_PAGE_SIZE",
+    "MAX_QUERY_LENGTH",
+    "OPERATIONS",
+    "UPDATE",
+    "Operation",
+    "build_create_customer",
+    "build_download_customer_attachment",
+    "build_get_create_update_customers_model",
+    "build_get_customer",
+    "build_get_customer_attachment",
+    "build_list_customer_attachments",
+    "build_list_customers",
+    "build_update_customer",
+    "parse_attachment",
+    "parse_attachments",
+    "parse_create_customer_response",
+    "parse_customer",
+    "parse_customers",
+    "parse_download",
+    "parse_error",
+    "parse_push_option",
+    "parse_update_customer_response",
+]
+
+Req = TypeVar("Req", bound=msgspec.Struct)
+Out = TypeVar("Out")
+M = TypeVar("M")
+
+MAX_PAGE_SIZE = 5000
+MAX_QUERY_LENGTH = 2047  # Codat rejects queries of 2048 characters or more.
+_INT32_MAX = 2**31 - 1
+
+_JSON_HEADERS = (("accept", "application/json"),)
+_SEND_JSON_HEADERS = (("accept", "application/json"), ("content-type", "application/json"))
+_STREAM_HEADERS = (("accept", "application/octet-stream"),)
+
+_ENCODER = msgspec.json.Encoder()
+_ERROR_DECODER = msgspec.json.Decoder(ErrorMessage)
+_CUSTOMER_DECODER = msgspec.json.Decoder(Customer)
+
+
+# --- building ------------------------------------------------------------------------
+
+
+def _segment(value: object, field: str) -> str:
+    """Percent-encode one path parameter; every reserved character is escaped."""
+    if not isinstance(value, str):
+        raise RequestValidationError(field, f"expected a string, got {type(value).__name__}")
+    if not value.strip():
+        raise RequestValidationError(field, "must not be empty")
+    return quote(value, safe="")
+
+
+def _int_in(value: object, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RequestValidationError(field, f"expected an integer, got {type(value).__name__}")
+    if not low <= value <= high:
+        raise RequestValidationError(field, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _optional_str(value: object, field: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise RequestValidationError(field, f"expected a string, got {type(value).__name__}")
+
+
+def _customer_body(customer: object) -> bytes:
+    """Encode the customer, checking every field's type by decoding what was encoded."""
+    if customer is None:
+        raise RequestValidationError("customer", "is required")
+    if not isinstance(customer, Customer):
+        raise RequestValidationError(
+            "customer", f"expected a Customer, got {type(customer).__name__}"
+        )
+    try:
+        body = _ENCODER.encode(customer)
+    except (TypeError, ValueError) as exc:
+        raise RequestValidationError("customer", str(exc)) from None
+    try:
+        # Structs built directly are not type-checked by msgspec; a strict round trip is.
+        _CUSTOMER_DECODER.decode(body)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        raise RequestValidationError(
+            "customer." + snake_path(message), message.split(" - at ")[0]
+        ) from None
+    return body
+
+
+def _timeout_query(value: object) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    return (("timeoutInMinutes", str(_int_in(value, "timeout_in_minutes", 0, _INT32_MAX))),)
+
+
+def build_list_customers(request: ListCustomersRequest) -> HttpRequest:
+    """GET ``/companies/{companyId}/data/customers`` with paging, query and ordering."""
+    company = _segment(request.company_id, "company_id")
+    query: list[tuple[str, str]] = [
+        ("page", str(_int_in(request.page, "page", 1, _INT32_MAX))),
+        ("pageSize", str(_int_in(request.page_size, "page_size", 1, MAX_PAGE_SIZE))),
+    ]
+    text = _optional_str(request.query, "query")
+    if text is not None:
+        if len(text) > MAX_QUERY_LENGTH:
+            raise RequestValidationError(
+                "query", f"must be at most {MAX_QUERY_LENGTH} characters, got {len(text)}"
+            )
+        query.append(("query", text))
+    order_by = _optional_str(request.order_by, "order_by")
+    if order_by is not None:
+        query.append(("orderBy", order_by))
+    return HttpRequest(
+        operation_id="list-customers",
+        method="GET",
+        path=f"/companies/{company}/data/customers",
+        query=tuple(query),
+        headers=_JSON_HEADERS,
+        company_id=request.company_id,
+    )
+
+
+def build_get_customer(request: GetCustomerRequest) -> HttpRequest:
+    """GET ``/companies/{companyId}/data/customers/{customerId}``."""
+    company = _segment(request.company_id, "company_id")
+    customer = _segment(request.customer_id, "customer_id")
+    return HttpRequest(
+        operation_id="get-customer",
+        method="GET",
+        path=f"/companies/{company}/data/customers/{customer}",
+        headers=_JSON_HEADERS,
+        company_id=request.company_id,
+    )
+
+
+def _connection_path(company_id: object, connection_id: object) -> str:
+    company = _segment(company_id, "company_id")
+    connection = _segment(connection_id, "connection_id")
+    return f"/companies/{company}/connections/{connection}"
+
+
+def build_get_create_update_customers_model(
+    request: GetCreateUpdateCustomersModelRequest,
+) -> HttpRequest:
+    """GET ``.../connections/{connectionId}/options/customers``."""
+    base = _connection_path(request.company_id, request.connection_id)
+    return HttpRequest(
+        operation_id="get-create-update-customers-model",
+        method="GET",
+        path=f"{base}/options/customers",
+        headers=_JSON_HEADERS,
+        company_id=request.company_id,
+    )
+
+
+def build_create_customer(request: CreateCustomerRequest) -> HttpRequest:
+    """POST ``.../connections/{connectionId}/push/customers`` with the customer as JSON."""
+    base = _connection_path(request.company_id, request.connection_id)
+    query = _timeout_query(request.timeout_in_minutes)
+    return HttpRequest(
+        operation_id="create-customer",
+        method="POST",
+        path=f"{base}/push/customers",
+        query=query,
+        headers=_SEND_JSON_HEADERS,
+        body=_customer_body(request.customer),
+        company_id=request.company_id,
+    )
+
+
+def build_update_customer(request: UpdateCustomerRequest) -> HttpRequest:
+    """PUT ``.../connections/{connectionId}/push/customers/{customerId}``."""
+    base = _connection_path(request.company_id, request.connection_id)
+    customer = _segment(request.customer_id, "customer_id")
+    if not isinstance(request.force_update, bool):
+        raise RequestValidationError(
+            "force_update", f"expected a boolean, got {type(request.force_update).__name__}"
+        )
+    query = _timeout_query(request.timeout_in_minutes)
+    if request.force_update:
+        query += (("forceUpdate", "true"),)
+    return HttpRequest(
+        operation_id="update-customer",
+        method="PUT",
+        path=f"{base}/push/customers/{customer}",
+        query=query,
+        headers=_SEND_JSON_HEADERS,
+        body=_customer_body(request.customer),
+        company_id=request.company_id,
+    )
+
+
+def _attachments_path(company_id: object, connection_id: object, customer_id: object) -> str:
+    base = _connection_path(company_id, connection_id)
+    return f"{base}/data/customers/{_segment(customer_id, 'customer_id')}/attachments"
+
+
+def build_list_customer_attachments(request: ListCustomerAttachmentsRequest) -> HttpRequest:
+    """GET ``.../data/customers/{customerId}/attachments``."""
+    return HttpRequest(
+        operation_id="list-customer-attachments",
+        method="GET",
+        path=_attachments_path(request.company_id, request.connection_id, request.customer_id),
+        headers=_JSON_HEADERS,
+        company_id=request.company_id,
+    )
+
+
+def build_get_customer_attachment(request: GetCustomerAttachmentRequest) -> HttpRequest:
+    """GET ``.../attachments/{attachmentId}``."""
+    base = _attachments_path(request.company_id, request.connection_id, request.customer_id)
+    return HttpRequest(
+        operation_id="get-customer-attachment",
+        method="GET",
+        path=f"{base}/{_segment(request.attachment_id, 'attachment_id')}",
+        headers=_JSON_HEADERS,
+        company_id=request.company_id,
+    )
+
+
+def build_download_customer_attachment(
+    request: DownloadCustomerAttachmentRequest,
+) -> HttpRequest:
+    """GET ``.../attachments/{attachmentId}/download``; the body is streamed."""
+    base = _attachments_path(request.company_id, request.connection_id, request.customer_id)
+    return HttpRequest(
+        operation_id="download-customer-attachment",
+        method="GET",
+        path=f"{base}/{_segment(request.attachment_id, 'attachment_id')}/download",
+        headers=_STREAM_HEADERS,
+        response_kind="stream",
+        company_id=request.company_id,
+    )
+
+
+# --- parsing -------------------------------------------------------------------------
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def parse_error(response: HttpResponse) -> Failure[CodatError]:
+    """Turn a non-success response into the matching error value."""
+    status = response.status
+    content_type = response.content_type
+    body = response.body
+    headers = response.headers
+    if status >= 400 and _is_json(content_type):
+        try:
+            message = _ERROR_DECODER.decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            return Failure(
+                DecodeError(
+                    f"error body is not a valid ErrorMessage: {exc}",
+                    status=status,
+                    content_type=content_type,
+                    body=body,
+                    headers=headers,
+                )
+            )
+        return Failure(
+            ApiError(
+                status=status,
+                content_type=content_type,
+                body=body,
+                error_message=message,
+                headers=headers,
+            )
+        )
+    return Failure(
+        UnexpectedResponseError(
+            "unexpected response",
+            status=status,
+            content_type=content_type,
+            body=body,
+            headers=headers,
+        )
+    )
+
+
+def _json_parser(
+    decoder: msgspec.json.Decoder[M],
+) -> Callable[[HttpResponse], Result[M, CodatError]]:
+    name = getattr(decoder.type, "__name__", "model")
+
+    def parse(response: HttpResponse) -> Result[M, CodatError]:
+        if response.status != 200:
+            return parse_error(response)
+        content_type = response.content_type
+        if not _is_json(content_type):
+            return Failure(
+                UnexpectedResponseError(
+                    f"expected a JSON {name}",
+                    status=200,
+                    content_type=content_type,
+                    body=response.body,
+                    headers=response.headers,
+                )
+            )
+        try:
+            return Success(decoder.decode(response.body))
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            return Failure(
+                DecodeError(
+                    f"invalid {name}: {exc}",
+                    status=200,
+                    content_type=content_type,
+                    body=response.body,
+                    headers=response.headers,
+                )
+            )
+
+    parse.__name__ = f"parse_{name}"
+    parse.__doc__ = f"Parse a response whose success body is a {name}."
+    return parse
+
+
+parse_customers = _json_parser(msgspec.json.Decoder(Customers))
+parse_customer = _json_parser(_CUSTOMER_DECODER)
+parse_push_option = _json_parser(msgspec.json.Decoder(PushOption))
+parse_create_customer_response = _json_parser(msgspec.json.Decoder(CreateCustomerResponse))
+parse_update_customer_response = _json_parser(msgspec.json.Decoder(UpdateCustomerResponse))
+parse_attachments = _json_parser(msgspec.json.Decoder(AttachmentsDataset))
+parse_attachment = _json_parser(msgspec.json.Decoder(Attachment))
+
+
+def parse_download(response: HttpResponse) -> Result[HttpResponse, CodatError]:
+    """A 200 hands the still-unread response over; anything else is an error."""
+    if response.status == 200 and response.stream is not None:
+        return Success(response)
+    if response.status == 200:
+        return Failure(
+            UnexpectedResponseError(
+                "expected a streamed body",
+                status=200,
+                content_type=response.content_type,
+                body=response.body,
+                headers=response.headers,
+            )
+        )
+    return parse_error(response)
+
+
+# --- the table -----------------------------------------------------------------------
+
+_COMMON_ERRORS = frozenset({401, 402, 403, 404, 429, 500, 503})
+
+
+@dataclass(frozen=True)
+class Operation(Generic[Req, Out]):
+    """One operation: how to build its request and parse its response.
+
+    ``error_statuses`` are the statuses the contract documents with an ErrorMessage body;
+    ``wire_fields`` names request fields holding camelCase wire models.
+    """
+
+    id: str
+    name: str
+    request_type: type[Req]
+    build: Callable[[Req], HttpRequest]
+    parse: Callable[[HttpResponse], Result[Out, CodatError]]
+    error_statuses: frozenset[int] = _COMMON_ERRORS
+    wire_fields: tuple[str, ...] = ()
+
+    def coerce(self, request: object) -> Req:
+        """Accept the request struct or its dict form; raise RequestValidationError."""
+        return coerce_request(request, self.request_type, wire_fields=self.wire_fields)
+
+    def prepare(self, request: object) -> Result[HttpRequest, CodatError]:
+        """Coerce and build in one step, as a Result."""
+        try:
+            return Success(self.build(self.coerce(request)))
+        except RequestValidationError as exc:
+            return Failure(exc)
+
+
+LIST: Operation[ListCustomersRequest, Customers] = Operation(
+    "list-customers",
+    "list",
+    ListCustomersRequest,
+    build_list_customers,
+    parse_customers,
+    _COMMON_ERRORS | {400, 409},
+)
+GET: Operation[GetCustomerRequest, Customer] = Operation(
+    "get-customer", "get", GetCustomerRequest, build_get_customer, parse_customer,
+    _COMMON_ERRORS | {409},
+)
+GET_CREATE_UPDATE_MODEL: Operation[GetCreateUpdateCustomersModelRequest, PushOption] = Operation(
+    "get-create-update-customers-model",
+    "get_create_update_model",
+    GetCreateUpdateCustomersModelRequest,
+    build_get_create_update_customers_model,
+    parse_push_option,
+)
+CREATE: Operation[CreateCustomerRequest, CreateCustomerResponse] = Operation(
+    "create-customer",
+    "create",
+    CreateCustomerRequest,
+    build_create_customer,
+    parse_create_customer_response,
+    _COMMON_ERRORS | {400},
+    ("customer",),
+)
+UPDATE: Operation[UpdateCustomerRequest, UpdateCustomerResponse] = Operation(
+    "update-customer",
+    "update",
+    UpdateCustomerRequest,
+    build_update_customer,
+    parse_update_customer_response,
+    _COMMON_ERRORS | {400},
+    ("customer",),
+)
+LIST_ATTACHMENTS: Operation[ListCustomerAttachmentsRequest, AttachmentsDataset] = Operation(
+    "list-customer-attachments",
+    "list_attachments",
+    ListCustomerAttachmentsRequest,
+    build_list_customer_attachments,
+    parse_attachments,
+    _COMMON_ERRORS | {409},
+)
+GET_ATTACHMENT: Operation[GetCustomerAttachmentRequest, Attachment] = Operation(
+    "get-customer-attachment",
+    "get_attachment",
+    GetCustomerAttachmentRequest,
+    build_get_customer_attachment,
+    parse_attachment,
+)
+DOWNLOAD_ATTACHMENT: Operation[DownloadCustomerAttachmentRequest, HttpResponse] = Operation(
+    "download-customer-attachment",
+    "download_attachment",
+    DownloadCustomerAttachmentRequest,
+    build_download_customer_attachment,
+    parse_download,
+)
+
+OPERATIONS: tuple[Operation[Any, Any], ...] = (
+    CREATE,
+    DOWNLOAD_ATTACHMENT,
+    GET,
+    GET_ATTACHMENT,
+    GET_CREATE_UPDATE_MODEL,
+    LIST,
+    LIST_ATTACHMENTS,
+    UPDATE,
+)
