@@ -47,6 +47,7 @@ from .operations import (
     parse_push_option,
     parse_update_customer_response,
 )
+from .transport import AsyncTransport, Transport
 
 __all__ = [
     "CREATE",
@@ -59,6 +60,7 @@ __all__ = [
     "OPERATIONS",
     "UPDATE",
     "ApiError",
+    "AsyncTransport",
     "ByteStream",
     "CodatError",
     "ConnectError",
@@ -71,6 +73,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseError",
     "ResponseKind",
+    "Transport",
     "TransportError",
     "UnexpectedResponseError",
     "build_create_customer",

@@ -120,9 +120,7 @@ class ApiError(ResponseError):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         text = error_message.error if isinstance(error_message.error, str) else "API error"
-        super().__init__(
-            text, status=status, content_type=content_type, body=body, headers=headers
-        )
+        super().__init__(text, status=status, content_type=content_type, body=body, headers=headers)
         self.error_message = error_message
 
 

@@ -72,4 +72,5 @@ def coerce_request(value: object, request_type: type[R], *, wire_fields: tuple[s
         return msgspec.convert(data, request_type)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        raise RequestValidationError(snake_path(message), message.split(" - at ")[0]) from None
+        problem = message.split(" - at ", maxsplit=1)[0]
+        raise RequestValidationError(snake_path(message), problem) from None

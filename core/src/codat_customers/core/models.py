@@ -138,12 +138,12 @@ class Items(Model):
     """An address of a customer or contact (``type`` is required)."""
 
     type: str
-    line1: str | None | UnsetType = UNSET
-    line2: str | None | UnsetType = UNSET
-    city: str | None | UnsetType = UNSET
-    region: str | None | UnsetType = UNSET
-    country: str | None | UnsetType = UNSET
-    postal_code: str | None | UnsetType = UNSET
+    line1: str | UnsetType | None = UNSET
+    line2: str | UnsetType | None = UNSET
+    city: str | UnsetType | None = UNSET
+    region: str | UnsetType | None = UNSET
+    country: str | UnsetType | None = UNSET
+    postal_code: str | UnsetType | None = UNSET
 
 
 class PhoneNumberItems(Model):
@@ -157,9 +157,9 @@ class Contact(Model):
     """A person to contact at a customer."""
 
     status: str
-    name: str | None | UnsetType = UNSET
-    email: str | None | UnsetType = UNSET
-    phone: list[PhoneNumberItems] | None | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
+    email: str | UnsetType | None = UNSET
+    phone: list[PhoneNumberItems] | UnsetType | None = UNSET
     address: Items | UnsetType = UNSET
     modified_date: str | UnsetType = UNSET
 
@@ -167,13 +167,13 @@ class Contact(Model):
 class Metadata(Model):
     """Record metadata; ``is_deleted`` marks records deleted in the source platform."""
 
-    is_deleted: bool | None | UnsetType = UNSET
+    is_deleted: bool | UnsetType | None = UNSET
 
 
 class SupplementalData(Model):
     """Free-form supplemental data keyed by configuration name."""
 
-    content: dict[str, dict[str, Any]] | None | UnsetType = UNSET
+    content: dict[str, dict[str, Any]] | UnsetType | None = UNSET
 
 
 class Customer(Model):
@@ -181,19 +181,19 @@ class Customer(Model):
 
     status: str
     id: str | UnsetType = UNSET
-    customer_name: str | None | UnsetType = UNSET
-    contact_name: str | None | UnsetType = UNSET
-    email_address: str | None | UnsetType = UNSET
+    customer_name: str | UnsetType | None = UNSET
+    contact_name: str | UnsetType | None = UNSET
+    email_address: str | UnsetType | None = UNSET
     default_currency: str | UnsetType = UNSET
-    phone: str | None | UnsetType = UNSET
-    addresses: list[Items] | None | UnsetType = UNSET
-    contacts: list[Contact] | None | UnsetType = UNSET
-    registration_number: str | None | UnsetType = UNSET
-    tax_number: str | None | UnsetType = UNSET
+    phone: str | UnsetType | None = UNSET
+    addresses: list[Items] | UnsetType | None = UNSET
+    contacts: list[Contact] | UnsetType | None = UNSET
+    registration_number: str | UnsetType | None = UNSET
+    tax_number: str | UnsetType | None = UNSET
     metadata: Metadata | UnsetType = UNSET
     supplemental_data: SupplementalData | UnsetType = UNSET
     modified_date: str | UnsetType = UNSET
-    source_modified_date: str | None | UnsetType = UNSET
+    source_modified_date: str | UnsetType | None = UNSET
 
 
 class HalRef(Model):
@@ -228,19 +228,19 @@ class Attachment(Model):
     """Metadata of a file attached to a customer."""
 
     id: str | UnsetType = UNSET
-    name: str | None | UnsetType = UNSET
-    content_type: str | None | UnsetType = UNSET
+    name: str | UnsetType | None = UNSET
+    content_type: str | UnsetType | None = UNSET
     date_created: str | UnsetType = UNSET
-    file_size: int | None | UnsetType = UNSET
+    file_size: int | UnsetType | None = UNSET
     include_when_sent: bool | UnsetType = UNSET
     modified_date: str | UnsetType = UNSET
-    source_modified_date: str | None | UnsetType = UNSET
+    source_modified_date: str | UnsetType | None = UNSET
 
 
 class AttachmentsDataset(Model):
     """The attachments of one customer."""
 
-    attachments: list[Attachment] | None | UnsetType = UNSET
+    attachments: list[Attachment] | UnsetType | None = UNSET
 
 
 # --- push operations -----------------------------------------------------------------
@@ -250,7 +250,7 @@ class PushOperationRef(Model):
     """Reference to the record a push operation changed."""
 
     id: str | UnsetType = UNSET
-    data_type: str | None | UnsetType = UNSET
+    data_type: str | UnsetType | None = UNSET
 
 
 class PushOperationChange(Model):
@@ -258,22 +258,22 @@ class PushOperationChange(Model):
 
     type: str | UnsetType = UNSET
     record_ref: PushOperationRef | UnsetType = UNSET
-    attachment_id: str | None | UnsetType = UNSET
+    attachment_id: str | UnsetType | None = UNSET
 
 
 class ValidationItem(Model):
     """One validation error or warning of a push operation."""
 
-    item_id: str | None | UnsetType = UNSET
-    message: str | None | UnsetType = UNSET
-    validator_name: str | None | UnsetType = UNSET
+    item_id: str | UnsetType | None = UNSET
+    message: str | UnsetType | None = UNSET
+    validator_name: str | UnsetType | None = UNSET
 
 
 class Validation(Model):
     """Validation errors and warnings of a push operation."""
 
-    errors: list[ValidationItem] | None | UnsetType = UNSET
-    warnings: list[ValidationItem] | None | UnsetType = UNSET
+    errors: list[ValidationItem] | UnsetType | None = UNSET
+    warnings: list[ValidationItem] | UnsetType | None = UNSET
 
 
 class _PushOperation(Model):
@@ -284,12 +284,12 @@ class _PushOperation(Model):
     status: str
     status_code: int
     data: Customer | UnsetType = UNSET
-    changes: list[PushOperationChange] | None | UnsetType = UNSET
-    data_type: str | None | UnsetType = UNSET
+    changes: list[PushOperationChange] | UnsetType | None = UNSET
+    data_type: str | UnsetType | None = UNSET
     completed_on_utc: str | UnsetType = UNSET
-    timeout_in_minutes: int | None | UnsetType = UNSET
-    timeout_in_seconds: int | None | UnsetType = UNSET
-    error_message: str | None | UnsetType = UNSET
+    timeout_in_minutes: int | UnsetType | None = UNSET
+    timeout_in_seconds: int | UnsetType | None = UNSET
+    error_message: str | UnsetType | None = UNSET
     validation: Validation | UnsetType = UNSET
 
 
@@ -309,14 +309,14 @@ class PushFieldValidation(Model):
 
     details: str
     field: str | UnsetType = UNSET
-    ref: str | None | UnsetType = UNSET
+    ref: str | UnsetType | None = UNSET
 
 
 class PushValidationInfo(Model):
     """Warnings and information about a field of the create/update model."""
 
-    warnings: list[PushFieldValidation] | None | UnsetType = UNSET
-    information: list[PushFieldValidation] | None | UnsetType = UNSET
+    warnings: list[PushFieldValidation] | UnsetType | None = UNSET
+    information: list[PushFieldValidation] | UnsetType | None = UNSET
 
 
 class PushOptionChoice(Model):
@@ -336,8 +336,8 @@ class PushOptionProperty(Model):
     display_name: str
     description: str
     required: bool
-    properties: dict[str, PushOptionProperty] | None | UnsetType = UNSET
-    options: list[PushOptionChoice] | None | UnsetType = UNSET
+    properties: dict[str, PushOptionProperty] | UnsetType | None = UNSET
+    options: list[PushOptionChoice] | UnsetType | None = UNSET
     validation: PushValidationInfo | UnsetType = UNSET
 
 
@@ -348,9 +348,9 @@ class PushOption(Model):
     display_name: str
     required: bool
     description: str | UnsetType = UNSET
-    properties: dict[str, PushOptionProperty] | None | UnsetType = UNSET
-    options: list[PushOptionChoice] | None | UnsetType = UNSET
-    validation: PushValidationInfo | None | UnsetType = UNSET
+    properties: dict[str, PushOptionProperty] | UnsetType | None = UNSET
+    options: list[PushOptionChoice] | UnsetType | None = UNSET
+    validation: PushValidationInfo | UnsetType | None = UNSET
 
 
 # --- errors --------------------------------------------------------------------------
@@ -359,16 +359,16 @@ class PushOption(Model):
 class ErrorValidationItem(Model):
     """One validation problem reported in an error body."""
 
-    item_id: str | None | UnsetType = UNSET
-    message: str | None | UnsetType = UNSET
-    validator_name: str | None | UnsetType = UNSET
+    item_id: str | UnsetType | None = UNSET
+    message: str | UnsetType | None = UNSET
+    validator_name: str | UnsetType | None = UNSET
 
 
 class ErrorValidation(Model):
     """Validation problems reported in an error body."""
 
-    errors: list[ErrorValidationItem] | None | UnsetType = UNSET
-    warnings: list[ErrorValidationItem] | None | UnsetType = UNSET
+    errors: list[ErrorValidationItem] | UnsetType | None = UNSET
+    warnings: list[ErrorValidationItem] | UnsetType | None = UNSET
 
 
 class ErrorMessage(Model):
@@ -378,6 +378,6 @@ class ErrorMessage(Model):
     service: str | UnsetType = UNSET
     error: str | UnsetType = UNSET
     correlation_id: str | UnsetType = UNSET
-    validation: ErrorValidation | None | UnsetType = UNSET
+    validation: ErrorValidation | UnsetType | None = UNSET
     can_be_retried: str | UnsetType = UNSET
     detailed_error_code: int | UnsetType = UNSET

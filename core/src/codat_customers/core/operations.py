@@ -138,7 +138,7 @@ def _customer_body(customer: object) -> bytes:
     except msgspec.ValidationError as exc:
         message = str(exc)
         raise RequestValidationError(
-            "customer." + snake_path(message), message.split(" - at ")[0]
+            "customer." + snake_path(message), message.split(" - at ", maxsplit=1)[0]
         ) from None
     return body
 
@@ -440,7 +440,11 @@ LIST: Operation[ListCustomersRequest, Customers] = Operation(
     _COMMON_ERRORS | {400, 409},
 )
 GET: Operation[GetCustomerRequest, Customer] = Operation(
-    "get-customer", "get", GetCustomerRequest, build_get_customer, parse_customer,
+    "get-customer",
+    "get",
+    GetCustomerRequest,
+    build_get_customer,
+    parse_customer,
     _COMMON_ERRORS | {409},
 )
 GET_CREATE_UPDATE_MODEL: Operation[GetCreateUpdateCustomersModelRequest, PushOption] = Operation(

@@ -7,6 +7,7 @@ their snake_case names; ``customer`` is the wire model and goes out in camelCase
 from __future__ import annotations
 
 import msgspec
+
 from .models import Customer
 
 __all__ = [
@@ -93,4 +94,3 @@ class DownloadCustomerAttachmentRequest(_Request):
     connection_id: str
     customer_id: str
     attachment_id: str
-

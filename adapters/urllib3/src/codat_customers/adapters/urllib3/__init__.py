@@ -1,0 +1,134 @@
+"""The default transport: urllib3 with one pooled, thread-safe ``PoolManager`` per client.
+
+A thin translation: :class:`~codat_customers.core.HttpRequest` in, ``urllib3`` call,
+:class:`~codat_customers.core.HttpResponse` out, urllib3's exceptions mapped onto the core's
+transport errors. urllib3's own retries and redirects are off: the retry policy is ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codat_customers.core import (
+    ConnectError,
+    HttpRequest,
+    HttpResponse,
+    ProtocolError,
+    ReadTimeoutError,
+    TransportError,
+    build_url,
+)
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    SSLError,
+)
+from urllib3.exceptions import ProtocolError as _Urllib3ProtocolError
+from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeoutError
+
+__all__ = ["Urllib3ByteStream", "Urllib3Transport", "transport_error"]
+
+
+def transport_error(exc: BaseException) -> TransportError:
+    """Map a urllib3 exception onto the core's transport errors."""
+    if isinstance(exc, ConnectTimeoutError | NewConnectionError | NameResolutionError | SSLError):
+        return ConnectError(f"could not connect: {exc}")
+    if isinstance(exc, _Urllib3ReadTimeoutError):
+        return ReadTimeoutError(f"timed out waiting for the response: {exc}")
+    if isinstance(exc, _Urllib3ProtocolError):
+        return ProtocolError(f"connection broken: {exc}")
+    return ProtocolError(f"{type(exc).__name__}: {exc}")
+
+
+class Urllib3ByteStream:
+    """A streamed body over a urllib3 response; closing releases or discards the connection."""
+
+    def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
+        self._response = response
+        self._closed = False
+
+    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes."""
+        try:
+            yield from self._response.stream(chunk_size)
+        except HTTPError as exc:
+            self.close()
+            raise transport_error(exc) from exc
+        self.close()
+
+    def read(self) -> bytes:
+        """Read the rest of the body."""
+        try:
+            data = self._response.read()
+        except HTTPError as exc:
+            self.close()
+            raise transport_error(exc) from exc
+        self.close()
+        return data
+
+    def close(self) -> None:
+        """Give the connection back (or drop it if the body was not read to the end)."""
+        if self._closed:
+            return
+        self._closed = True
+        response = self._response
+        if not response.closed and response.length_remaining:
+            # Draining a large unread body would cost as much as reading it: drop it.
+            response.close()
+        response.release_conn()
+
+
+class Urllib3Transport:
+    """Sends requests through one shared ``urllib3.PoolManager`` (keep-alive, thread-safe).
+
+    Pass ``pool`` to reuse your own manager (proxies, custom TLS); otherwise one is made
+    with certificate verification on, unless ``verify=False``.
+    """
+
+    def __init__(
+        self,
+        pool: urllib3.PoolManager | None = None,
+        *,
+        verify: bool = True,
+        maxsize: int = 16,
+    ) -> None:
+        self._owns_pool = pool is None
+        self.pool = pool or urllib3.PoolManager(
+            maxsize=maxsize,
+            block=False,
+            cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
+            retries=False,
+        )
+
+    def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
+        """Send one request; raise a core ``TransportError`` on network failure."""
+        stream = request.response_kind == "stream"
+        try:
+            raw = self.pool.urlopen(
+                request.method,
+                build_url(base_url, request),
+                body=request.body,
+                headers=dict(request.headers),
+                timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                retries=False,
+                redirect=False,
+                preload_content=not stream,
+            )
+        except HTTPError as exc:
+            raise transport_error(exc) from exc
+        headers = {key.lower(): value for key, value in raw.headers.items()}
+        if not stream:
+            return HttpResponse(raw.status, headers, raw.data)
+        body_stream = Urllib3ByteStream(raw)
+        if 200 <= raw.status < 300:
+            return HttpResponse(raw.status, headers, stream=body_stream)
+        return HttpResponse(raw.status, headers, body_stream.read())
+
+    def close(self) -> None:
+        """Close pooled connections if the pool is ours."""
+        if self._owns_pool:
+            self.pool.clear()

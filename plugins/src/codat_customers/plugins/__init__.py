@@ -1,0 +1,40 @@
+"""pluggy-based plugins for codat-customers: hook specifications and built-in plugins.
+
+Register your own plugin object with ``client.register_plugin(obj)``; its methods marked
+with :data:`hookimpl` implement hooks from :mod:`codat_customers.plugins.hookspecs`.
+"""
+
+from .auth import AuthPlugin, authorization_value, credential_fingerprint
+from .cache import CachePlugin
+from .calls import Send, Sleep, plan_call, run, run_async
+from .context import DEFAULT_RETRY, BackoffStrategy, CallContext, RetryConfig
+from .idempotency import IdempotencyPlugin
+from .logs import LoggingPlugin
+from .markers import PROJECT, hookimpl, hookspec
+from .registry import new_plugin_manager
+from .retry import RetryPlugin, is_replay_safe, parse_retry_after
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "PROJECT",
+    "AuthPlugin",
+    "BackoffStrategy",
+    "CachePlugin",
+    "CallContext",
+    "IdempotencyPlugin",
+    "LoggingPlugin",
+    "RetryConfig",
+    "RetryPlugin",
+    "Send",
+    "Sleep",
+    "authorization_value",
+    "credential_fingerprint",
+    "hookimpl",
+    "hookspec",
+    "is_replay_safe",
+    "new_plugin_manager",
+    "parse_retry_after",
+    "plan_call",
+    "run",
+    "run_async",
+]

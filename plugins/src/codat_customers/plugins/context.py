@@ -1,0 +1,60 @@
+"""What plugins know about a call besides the request itself, and the retry settings.
+
+``RetryConfig`` and ``BackoffStrategy`` keep the peer SDK's shapes and argument order
+(milliseconds for every interval) so code written for ``codat-accounting`` keeps working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_RETRY", "BackoffStrategy", "CallContext", "RetryConfig"]
+
+
+@dataclass(frozen=True)
+class BackoffStrategy:
+    """Exponential backoff: waits grow from ``initial_interval`` by ``exponent`` per attempt.
+
+    Every wait is at most ``max_interval``; no attempt starts after ``max_elapsed_time``.
+    All values are milliseconds except the dimensionless ``exponent``.
+    """
+
+    initial_interval: int
+    max_interval: int
+    exponent: float
+    max_elapsed_time: int
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """Retry settings; ``strategy`` is ``"backoff"`` (retry) or ``"none"`` (never retry)."""
+
+    strategy: str
+    backoff: BackoffStrategy | None = None
+    retry_connection_errors: bool = True
+
+
+DEFAULT_RETRY = RetryConfig(
+    "backoff",
+    BackoffStrategy(
+        initial_interval=500, max_interval=60_000, exponent=1.5, max_elapsed_time=3_600_000
+    ),
+    retry_connection_errors=True,
+)
+"""The contract's ``x-speakeasy-retries`` policy: 408, 429, 5XX and connection errors."""
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """One logical call (all its attempts) as plugins see it.
+
+    ``credential_fingerprint`` identifies the credential without revealing it (a short
+    SHA-256 digest), so caches can keep credentials apart. ``retry`` is ``None`` when
+    retries are off for this call.
+    """
+
+    operation_id: str
+    base_url: str
+    timeout: float | None
+    retry: RetryConfig | None
+    credential_fingerprint: str

@@ -1,0 +1,105 @@
+"""Hook specifications: the points where plugins shape a call.
+
+A call runs in this order; every hook sees only transport-neutral values
+(:class:`~codat_customers.core.HttpRequest`, :class:`~codat_customers.core.HttpResponse`,
+:class:`~codat_customers.core.TransportError` and :class:`CallContext`), never a library's
+objects, so the same plugin works over every adapter, sync or async::
+
+    codat_prepare_request      once, headers are added
+    codat_cache_lookup         once, may answer without sending
+    ┌ send attempt (adapter)
+    │ codat_observe_attempt    after every attempt
+    └ codat_retry_delay        after every attempt: wait and send again, or stop
+    codat_cache_store          once, with the final response
+
+Hooks are plain synchronous functions: the drivers (sync or async) do the sending and the
+sleeping, so no plugin ever blocks an event loop or needs an async twin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from codat_customers.core import HttpRequest, HttpResponse, TransportError
+
+from .context import CallContext
+from .markers import hookspec
+
+__all__ = [
+    "codat_cache_lookup",
+    "codat_cache_store",
+    "codat_observe_attempt",
+    "codat_prepare_request",
+    "codat_retry_delay",
+]
+
+
+@hookspec
+def codat_prepare_request(request: HttpRequest, context: CallContext) -> Mapping[str, str] | None:
+    """Return headers to add to ``request`` before it is sent, or ``None``.
+
+    Called once per logical call, after the core built and validated the request and before
+    the cache is consulted, so every attempt carries the same headers (an
+    ``Idempotency-Key`` made here is reused by every retry). Every implementation is called;
+    when two return the same header name, the one pluggy calls first wins (the most
+    recently registered plugin, or one marked ``tryfirst``). Header names are
+    case-insensitive. Not firstresult, not a wrapper.
+    """
+
+
+@hookspec(firstresult=True)
+def codat_cache_lookup(request: HttpRequest, context: CallContext) -> HttpResponse | None:
+    """Return a stored response for ``request`` to answer it without sending, or ``None``.
+
+    Called once per logical call, after :func:`codat_prepare_request`. The first
+    implementation returning a response wins (firstresult) and that response is parsed as
+    if it had come from the network; no attempt is made and no other hook runs for the call.
+    """
+
+
+@hookspec
+def codat_observe_attempt(
+    request: HttpRequest,
+    context: CallContext,
+    attempt: int,
+    response: HttpResponse | None,
+    error: TransportError | None,
+    elapsed: float,
+) -> None:
+    """Observe one attempt (logging, metrics, tracing); the return value is ignored.
+
+    Called after every attempt, including those that will be retried. Exactly one of
+    ``response`` and ``error`` is set. ``attempt`` counts from 1; ``elapsed`` is seconds
+    since the first attempt started. Implementations must not read ``response.stream``.
+    Not firstresult, not a wrapper.
+    """
+
+
+@hookspec(firstresult=True)
+def codat_retry_delay(
+    request: HttpRequest,
+    context: CallContext,
+    attempt: int,
+    response: HttpResponse | None,
+    error: TransportError | None,
+    elapsed: float,
+) -> float | None:
+    """Return how many seconds to wait before sending ``request`` again, or ``None`` to stop.
+
+    Called after every attempt, after :func:`codat_observe_attempt`, with the same
+    arguments. The first implementation returning a number decides (firstresult); when all
+    return ``None`` the attempt's outcome is final. A policy must not resend a request that
+    the server may already have processed unless the request is safe to replay.
+    """
+
+
+@hookspec
+def codat_cache_store(
+    request: HttpRequest, context: CallContext, response: HttpResponse | None
+) -> None:
+    """See the final outcome of a call: store it, or invalidate what it made stale.
+
+    Called once per logical call that was sent (not for calls answered from the cache),
+    with the last response, or ``None`` when the call ended in a transport error. Streamed
+    responses are passed with their stream unread; do not read it. Return value ignored.
+    """

@@ -1,0 +1,130 @@
+"""The streamed answer of ``download_attachment``.
+
+It is used like the ``httpx.Response`` the peer SDK returns.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from types import TracebackType
+
+from codat_customers.core import ByteStream, HttpResponse
+
+__all__ = ["AttachmentDownload", "Headers"]
+
+DEFAULT_CHUNK_SIZE = 64 * 1024
+
+
+class Headers(Mapping[str, str]):
+    """Response headers with case-insensitive lookup."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str]) -> None:
+        self._items = {k.lower(): v for k, v in items.items()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+class AttachmentDownload:
+    """An attachment's bytes, still on the wire until you read them.
+
+    Iterate with :meth:`iter_bytes` (memory bounded by the chunk size), read it all with
+    :meth:`read`, or write it to disk with :meth:`save`. Use it as a context manager (or
+    call :meth:`close`) so the connection goes back to the pool.
+    """
+
+    def __init__(self, response: HttpResponse) -> None:
+        self._response = response
+        self.status_code = response.status
+        self.headers = Headers(response.headers)
+        self._content: bytes | None = None
+        self.is_closed = False
+
+    @property
+    def content_type(self) -> str:
+        """The attachment's media type."""
+        return self._response.content_type
+
+    @property
+    def content(self) -> bytes:
+        """The whole body (read on first use)."""
+        return self.read()
+
+    def iter_bytes(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes, then close."""
+        if self._content is not None:
+            for start in range(0, len(self._content), chunk_size):
+                yield self._content[start : start + chunk_size]
+            return
+        stream = self._stream()
+        try:
+            yield from stream.iter_bytes(chunk_size)
+        finally:
+            self.close()
+
+    def read(self) -> bytes:
+        """Read the rest of the body into memory and close."""
+        if self._content is None:
+            try:
+                self._content = self._stream().read()
+            finally:
+                self.close()
+        return self._content
+
+    def save(self, path: str | os.PathLike[str], chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
+        """Write the body to ``path`` chunk by chunk; return the number of bytes written.
+
+        The file is written under a temporary name and renamed when complete, so a broken
+        download never leaves a truncated file at ``path``.
+        """
+        target = os.fspath(path)
+        partial = target + ".part"
+        written = 0
+        try:
+            with open(partial, "wb") as handle:
+                for chunk in self.iter_bytes(chunk_size):
+                    handle.write(chunk)
+                    written += len(chunk)
+            os.replace(partial, target)
+        except BaseException:
+            if os.path.exists(partial):
+                os.remove(partial)
+            raise
+        return written
+
+    def close(self) -> None:
+        """Release the connection; safe to call more than once."""
+        if not self.is_closed:
+            self.is_closed = True
+            self._response.close()
+
+    def _stream(self) -> ByteStream:
+        if self.is_closed or self._response.stream is None:
+            raise RuntimeError("the download was already consumed or closed")
+        return self._response.stream
+
+    def __enter__(self) -> AttachmentDownload:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<AttachmentDownload [{self.status_code}] {self.content_type or '-'}>"

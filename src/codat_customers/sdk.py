@@ -1,0 +1,182 @@
+"""The seed-compatible client: ``CodatAccounting(...).customers.<operation>(request=...)``.
+
+Each method returns the model or raises, exactly as ``codat-accounting`` documents:
+``errors.ErrorMessage`` (with ``.data``) for documented error statuses, ``errors.SDKError``
+for anything else the server answers. Transport failures raise the core's
+``TransportError`` subclasses and invalid requests ``RequestValidationError``, before any
+byte is sent. Everything runs through :class:`~codat_customers.client.CodatCustomers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, NoReturn, TypeVar
+
+from msgspec import UNSET
+from returns.result import Result, Success
+from typing_extensions import Unpack
+
+from codat_customers.core import (
+    CREATE,
+    DOWNLOAD_ATTACHMENT,
+    GET,
+    GET_ATTACHMENT,
+    GET_CREATE_UPDATE_MODEL,
+    LIST,
+    LIST_ATTACHMENTS,
+    UPDATE,
+    ApiError,
+    CodatError,
+    DecodeError,
+    HttpResponse,
+    Operation,
+    ResponseError,
+    Transport,
+)
+from codat_customers.core.models import (
+    Attachment,
+    AttachmentsDataset,
+    CreateCustomerResponse,
+    Customer,
+    Customers,
+    PushOption,
+    UpdateCustomerResponse,
+)
+from codat_customers.plugins import CachePlugin
+
+from .client import CallOptions, CodatCustomers, Retries
+from .downloads import AttachmentDownload
+from .models import errors
+from .models.shared import Security
+
+__all__ = ["CodatAccounting", "CustomersResource", "raise_error"]
+
+T = TypeVar("T")
+
+
+def raise_error(operation: Operation[Any, Any], error: CodatError) -> NoReturn:
+    """Raise the exception the peer SDK would raise for ``error``."""
+    if isinstance(error, ResponseError):
+        raw = HttpResponse(error.status, error.headers, error.body)
+        if isinstance(error, ApiError) and error.status in operation.error_statuses:
+            raise errors.ErrorMessage(
+                error.error_message, status_code=error.status, raw_response=raw
+            ) from error
+        if isinstance(error, DecodeError | ApiError) or error.status >= 400:
+            message = "API error occurred" if error.status >= 400 else str(error.message)
+        else:
+            message = (
+                f"Unexpected response received (code: {error.status}, "
+                f"type: {error.content_type or '-'})"
+            )
+        text = error.body.decode("utf-8", errors="replace")
+        raise errors.SDKError(message, error.status, text, raw) from error
+    raise error
+
+
+def _value(operation: Operation[Any, Any], result: Result[T, CodatError]) -> T:
+    if isinstance(result, Success):
+        value: T = result.unwrap()
+        return value
+    raise_error(operation, result.failure())
+
+
+class CustomersResource:
+    """The eight Customers operations, returning models and raising on errors.
+
+    Every method takes ``request`` (the request struct or a dict with the same snake_case
+    keys) and the per-call options ``retries``, ``server_url`` and ``timeout_ms``.
+    """
+
+    def __init__(self, results: CodatCustomers) -> None:
+        self._results = results
+
+    def _call(self, operation: Operation[Any, T], request: object, options: CallOptions) -> T:
+        return _value(operation, self._results.call(operation, request, **options))
+
+    def list(self, request: object, **options: Unpack[CallOptions]) -> Customers:
+        """List one page of a company's customers."""
+        return self._call(LIST, request, options)
+
+    def get(self, request: object, **options: Unpack[CallOptions]) -> Customer:
+        """Get one customer."""
+        return self._call(GET, request, options)
+
+    def create(self, request: object, **options: Unpack[CallOptions]) -> CreateCustomerResponse:
+        """Create a customer; retries reuse one idempotency key, so never duplicate."""
+        return self._call(CREATE, request, options)
+
+    def update(self, request: object, **options: Unpack[CallOptions]) -> UpdateCustomerResponse:
+        """Update a customer; re-sent only when the server provably did not act."""
+        return self._call(UPDATE, request, options)
+
+    def get_create_update_model(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> PushOption:
+        """Get the fields the company's integration expects for create and update."""
+        return self._call(GET_CREATE_UPDATE_MODEL, request, options)
+
+    def list_attachments(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> AttachmentsDataset:
+        """List a customer's attachments."""
+        return self._call(LIST_ATTACHMENTS, request, options)
+
+    def get_attachment(self, request: object, **options: Unpack[CallOptions]) -> Attachment:
+        """Get one attachment's metadata."""
+        return self._call(GET_ATTACHMENT, request, options)
+
+    def download_attachment(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> AttachmentDownload:
+        """Download an attachment; read it with ``iter_bytes``, ``read`` or ``save``."""
+        return _value(DOWNLOAD_ATTACHMENT, self._results.download_attachment(request, **options))
+
+    def iter_all(self, request: object, **options: Unpack[CallOptions]) -> Iterator[Customer]:
+        """Every customer matching ``request`` across pages, lazily (one page in memory)."""
+        for page in self._results.iter_pages(request, **options):
+            yield from _value(LIST, page).results or ()
+
+
+class CodatAccounting:
+    """The seed-compatible entry point: ``CodatAccounting(security=...).customers.list(...)``.
+
+    Arguments are those of :class:`~codat_customers.client.CodatCustomers`. ``results`` is
+    the Result-first client over the same transport and plugins.
+    """
+
+    def __init__(
+        self,
+        security: Security | str | None = None,
+        *,
+        server_url: str | None = None,
+        retry_config: Retries = UNSET,
+        timeout_ms: int | None = None,
+        transport: Transport | None = None,
+        cache: CachePlugin | None = None,
+        plugins: Iterable[object] = (),
+    ) -> None:
+        self.results = CodatCustomers(
+            security,
+            server_url=server_url,
+            retry_config=retry_config,
+            timeout_ms=timeout_ms,
+            transport=transport,
+            cache=cache,
+            plugins=plugins,
+        )
+        self.customers = CustomersResource(self.results)
+
+    def register_plugin(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin object for every later call."""
+        self.results.register_plugin(plugin, name)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.results.close()
+
+    def __enter__(self) -> CodatAccounting:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
