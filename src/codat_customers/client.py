@@ -8,12 +8,14 @@ seed-compatible :class:`~codat_customers.sdk.CodatAccounting` is a thin layer ov
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, TypeVar
 
+import msgspec
 import pluggy
 from msgspec import UNSET, UnsetType
-from returns.result import Failure, Result
+from returns.future import FutureResult
+from returns.result import Failure, Result, Success
 from typing_extensions import TypedDict, Unpack
 
 from codat_customers.core import (
@@ -25,7 +27,9 @@ from codat_customers.core import (
     LIST,
     LIST_ATTACHMENTS,
     UPDATE,
+    AsyncTransport,
     CodatError,
+    HttpRequest,
     Operation,
     RequestValidationError,
     Transport,
@@ -39,6 +43,7 @@ from codat_customers.core.models import (
     PushOption,
     UpdateCustomerResponse,
 )
+from codat_customers.core.requests import ListCustomersRequest
 from codat_customers.plugins import (
     DEFAULT_RETRY,
     AuthPlugin,
@@ -52,11 +57,12 @@ from codat_customers.plugins import (
     new_plugin_manager,
     plan_call,
     run,
+    run_async,
 )
 
 from .downloads import AttachmentDownload
 from .models.shared import Security
-from .paging import iter_pages
+from .paging import next_page
 
 __all__ = ["DEFAULT_SERVER_URL", "CallOptions", "CodatCustomers", "resolve_server_url"]
 
@@ -94,6 +100,8 @@ class CodatCustomers:
         ``None`` turns retries off.
     :param timeout_ms: connect and read timeout for every call, in milliseconds.
     :param transport: the adapter that sends requests (default: urllib3).
+    :param async_transport: the adapter for ``*_async`` methods (default: ``transport`` run
+        in worker threads, which never blocks the event loop).
     :param cache: a :class:`CachePlugin` to cache GET responses (off by default).
     :param plugins: more plugin objects to register after the built-in ones.
     """
@@ -106,6 +114,7 @@ class CodatCustomers:
         retry_config: Retries = UNSET,
         timeout_ms: int | None = None,
         transport: Transport | None = None,
+        async_transport: AsyncTransport | None = None,
         cache: CachePlugin | None = None,
         plugins: Iterable[object] = (),
     ) -> None:
@@ -122,6 +131,13 @@ class CodatCustomers:
 
             transport = Urllib3Transport()
         self.transport: Transport = transport
+        if async_transport is None:
+            from codat_customers.adapters.threaded import (  # noqa: PLC0415
+                ThreadedAsyncTransport,
+            )
+
+            async_transport = ThreadedAsyncTransport(transport)
+        self.async_transport: AsyncTransport = async_transport
         self.cache = cache
         self._fingerprint = auth.fingerprint if auth else credential_fingerprint(None)
         builtins: list[object] = [IdempotencyPlugin(), RetryPlugin(), LoggingPlugin()]
@@ -151,25 +167,42 @@ class CodatCustomers:
             credential_fingerprint=self._fingerprint,
         )
 
-    def call(
-        self,
-        operation: Operation[Any, T],
-        request: object,
-        *,
-        retries: Retries = UNSET,
-        server_url: str | None = None,
-        timeout_ms: int | None = None,
-    ) -> Result[T, CodatError]:
-        """Run any operation from the core's table: validate, build, send, parse."""
+    def _prepare(
+        self, operation: Operation[Any, Any], request: object, options: CallOptions
+    ) -> Result[tuple[HttpRequest, CallContext], CodatError]:
         try:
             http_request = operation.build(operation.coerce(request))
         except RequestValidationError as exc:
             return Failure(exc)
-        context = self.context(
-            operation.id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
-        )
+        return Success((http_request, self.context(operation.id, **options)))
+
+    def call(
+        self, operation: Operation[Any, T], request: object, **options: Unpack[CallOptions]
+    ) -> Result[T, CodatError]:
+        """Run any operation from the core's table: validate, build, send, parse."""
+        prepared = self._prepare(operation, request, options)
+        if not isinstance(prepared, Success):
+            return Failure(prepared.failure())
+        http_request, context = prepared.unwrap()
         plan = plan_call(self.plugin_manager.hook, http_request, context, operation.parse)
         return run(plan, self.transport, context)
+
+    async def call_async(
+        self, operation: Operation[Any, T], request: object, **options: Unpack[CallOptions]
+    ) -> Result[T, CodatError]:
+        """:meth:`call` for async code: the same plan, driven by the async transport."""
+        prepared = self._prepare(operation, request, options)
+        if not isinstance(prepared, Success):
+            return Failure(prepared.failure())
+        http_request, context = prepared.unwrap()
+        plan = plan_call(self.plugin_manager.hook, http_request, context, operation.parse)
+        return await run_async(plan, self.async_transport, context)
+
+    def future(
+        self, operation: Operation[Any, T], request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[T, CodatError]:
+        """:meth:`call_async` as a ``FutureResult``, for composition with ``returns``."""
+        return FutureResult(self.call_async(operation, request, **options))
 
     # The eight operations. ``request`` is the operation's request struct or its dict form.
 
@@ -219,20 +252,99 @@ class CodatCustomers:
         """Download an attachment (``DownloadCustomerAttachmentRequest``), streamed."""
         return self.call(DOWNLOAD_ATTACHMENT, request, **options).map(AttachmentDownload)
 
+    # The same operations for async code, as ``FutureResult`` values.
+
+    def list_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[Customers, CodatError]:
+        """Async :meth:`list`."""
+        return self.future(LIST, request, **options)
+
+    def get_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[Customer, CodatError]:
+        """Async :meth:`get`."""
+        return self.future(GET, request, **options)
+
+    def create_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[CreateCustomerResponse, CodatError]:
+        """Async :meth:`create`."""
+        return self.future(CREATE, request, **options)
+
+    def update_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[UpdateCustomerResponse, CodatError]:
+        """Async :meth:`update`."""
+        return self.future(UPDATE, request, **options)
+
+    def get_create_update_model_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[PushOption, CodatError]:
+        """Async :meth:`get_create_update_model`."""
+        return self.future(GET_CREATE_UPDATE_MODEL, request, **options)
+
+    def list_attachments_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[AttachmentsDataset, CodatError]:
+        """Async :meth:`list_attachments`."""
+        return self.future(LIST_ATTACHMENTS, request, **options)
+
+    def get_attachment_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[Attachment, CodatError]:
+        """Async :meth:`get_attachment`."""
+        return self.future(GET_ATTACHMENT, request, **options)
+
+    def download_attachment_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> FutureResult[AttachmentDownload, CodatError]:
+        """Async :meth:`download_attachment`; read it with ``aiter_bytes``/``aread``/``asave``."""
+        return self.future(DOWNLOAD_ATTACHMENT, request, **options).map(AttachmentDownload)
+
+    # Paging: one page in memory at a time.
+
     def iter_pages(
         self, request: object, **options: Unpack[CallOptions]
     ) -> Iterator[Result[Customers, CodatError]]:
         """Every page of customers from ``request.page`` on, lazily; ends after a failure."""
         try:
-            first = LIST.coerce(request)
+            current: ListCustomersRequest | None = LIST.coerce(request)
         except RequestValidationError as exc:
             yield Failure(exc)
             return
-        yield from iter_pages(lambda page: self.list(page, **options), first)
+        while current is not None:
+            result = self.call(LIST, current, **options)
+            yield result
+            current = _following(current, result)
+
+    async def aiter_pages(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> AsyncIterator[Result[Customers, CodatError]]:
+        """Async :meth:`iter_pages`."""
+        try:
+            current: ListCustomersRequest | None = LIST.coerce(request)
+        except RequestValidationError as exc:
+            yield Failure(exc)
+            return
+        while current is not None:
+            result = await self.call_async(LIST, current, **options)
+            yield result
+            current = _following(current, result)
 
     def close(self) -> None:
         """Release the transport's connections."""
         self.transport.close()
+
+    async def aclose(self) -> None:
+        """Release the async transport's connections."""
+        await self.async_transport.aclose()
+
+    async def __aenter__(self) -> CodatCustomers:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     def __enter__(self) -> CodatCustomers:
         return self
@@ -242,3 +354,13 @@ class CodatCustomers:
 
     def __repr__(self) -> str:
         return f"CodatCustomers(server_url={self.server_url!r})"
+
+
+def _following(
+    request: ListCustomersRequest, result: Result[Customers, CodatError]
+) -> ListCustomersRequest | None:
+    """The request for the page after ``result``, or ``None`` after the last or a failure."""
+    if not isinstance(result, Success):
+        return None
+    page = next_page(result.unwrap())
+    return None if page is None else msgspec.structs.replace(request, page=page)

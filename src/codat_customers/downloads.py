@@ -6,14 +6,31 @@ It is used like the ``httpx.Response`` the peer SDK returns.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from types import TracebackType
+from typing import BinaryIO
 
-from codat_customers.core import ByteStream, HttpResponse
+from codat_customers.core import AsyncByteStream, ByteStream, HttpResponse
 
 __all__ = ["AttachmentDownload", "Headers"]
 
 DEFAULT_CHUNK_SIZE = 64 * 1024
+
+
+@contextmanager
+def _atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Open ``path.part`` for writing; rename it to ``path`` only if the block succeeds."""
+    target = os.fspath(path)
+    partial = target + ".part"
+    try:
+        with open(partial, "wb") as handle:
+            yield handle
+        os.replace(partial, target)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.remove(partial)
+        raise
 
 
 class Headers(Mapping[str, str]):
@@ -42,7 +59,9 @@ class AttachmentDownload:
 
     Iterate with :meth:`iter_bytes` (memory bounded by the chunk size), read it all with
     :meth:`read`, or write it to disk with :meth:`save`. Use it as a context manager (or
-    call :meth:`close`) so the connection goes back to the pool.
+    call :meth:`close`) so the connection goes back to the pool. Downloads made by the
+    ``*_async`` methods are read with :meth:`aiter_bytes`, :meth:`aread` and :meth:`asave`
+    and closed with :meth:`aclose` or ``async with``.
     """
 
     def __init__(self, response: HttpResponse) -> None:
@@ -89,19 +108,10 @@ class AttachmentDownload:
         The file is written under a temporary name and renamed when complete, so a broken
         download never leaves a truncated file at ``path``.
         """
-        target = os.fspath(path)
-        partial = target + ".part"
         written = 0
-        try:
-            with open(partial, "wb") as handle:
-                for chunk in self.iter_bytes(chunk_size):
-                    handle.write(chunk)
-                    written += len(chunk)
-            os.replace(partial, target)
-        except BaseException:
-            if os.path.exists(partial):
-                os.remove(partial)
-            raise
+        with _atomic_write(path) as handle:
+            for chunk in self.iter_bytes(chunk_size):
+                written += handle.write(chunk)
         return written
 
     def close(self) -> None:
@@ -110,10 +120,59 @@ class AttachmentDownload:
             self.is_closed = True
             self._response.close()
 
+    async def aiter_bytes(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
+        """Async :meth:`iter_bytes`."""
+        if self._content is not None:
+            for chunk in self.iter_bytes(chunk_size):
+                yield chunk
+            return
+        stream = self._astream()
+        try:
+            async for chunk in stream.aiter_bytes(chunk_size):
+                yield chunk
+        finally:
+            await self.aclose()
+
+    async def aread(self) -> bytes:
+        """Async :meth:`read`."""
+        if self._content is None:
+            try:
+                self._content = await self._astream().aread()
+            finally:
+                await self.aclose()
+        return self._content
+
+    async def asave(
+        self, path: str | os.PathLike[str], chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> int:
+        """Async :meth:`save`; local file writes are short, so they stay synchronous."""
+        written = 0
+        with _atomic_write(path) as handle:
+            async for chunk in self.aiter_bytes(chunk_size):
+                written += handle.write(chunk)
+        return written
+
+    async def aclose(self) -> None:
+        """Async :meth:`close`."""
+        if not self.is_closed:
+            self.is_closed = True
+            await self._response.aclose()
+
     def _stream(self) -> ByteStream:
         if self.is_closed or self._response.stream is None:
-            raise RuntimeError("the download was already consumed or closed")
+            raise RuntimeError("the download was already consumed, closed, or is async-only")
         return self._response.stream
+
+    def _astream(self) -> AsyncByteStream:
+        if self.is_closed or self._response.astream is None:
+            raise RuntimeError("the download was already consumed, closed, or is sync-only")
+        return self._response.astream
+
+    async def __aenter__(self) -> AttachmentDownload:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     def __enter__(self) -> AttachmentDownload:
         return self

@@ -9,7 +9,7 @@ byte is sent. Everything runs through :class:`~codat_customers.client.CodatCusto
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 from msgspec import UNSET
@@ -26,6 +26,7 @@ from codat_customers.core import (
     LIST_ATTACHMENTS,
     UPDATE,
     ApiError,
+    AsyncTransport,
     CodatError,
     DecodeError,
     HttpResponse,
@@ -94,6 +95,11 @@ class CustomersResource:
     def _call(self, operation: Operation[Any, T], request: object, options: CallOptions) -> T:
         return _value(operation, self._results.call(operation, request, **options))
 
+    async def _call_async(
+        self, operation: Operation[Any, T], request: object, options: CallOptions
+    ) -> T:
+        return _value(operation, await self._results.call_async(operation, request, **options))
+
     def list(self, request: object, **options: Unpack[CallOptions]) -> Customers:
         """List one page of a company's customers."""
         return self._call(LIST, request, options)
@@ -130,12 +136,66 @@ class CustomersResource:
         self, request: object, **options: Unpack[CallOptions]
     ) -> AttachmentDownload:
         """Download an attachment; read it with ``iter_bytes``, ``read`` or ``save``."""
-        return _value(DOWNLOAD_ATTACHMENT, self._results.download_attachment(request, **options))
+        return AttachmentDownload(self._call(DOWNLOAD_ATTACHMENT, request, options))
 
     def iter_all(self, request: object, **options: Unpack[CallOptions]) -> Iterator[Customer]:
         """Every customer matching ``request`` across pages, lazily (one page in memory)."""
         for page in self._results.iter_pages(request, **options):
             yield from _value(LIST, page).results or ()
+
+    # Async twins: the same plan and plugins, driven by the async transport.
+
+    async def list_async(self, request: object, **options: Unpack[CallOptions]) -> Customers:
+        """Async :meth:`list`."""
+        return await self._call_async(LIST, request, options)
+
+    async def get_async(self, request: object, **options: Unpack[CallOptions]) -> Customer:
+        """Async :meth:`get`."""
+        return await self._call_async(GET, request, options)
+
+    async def create_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> CreateCustomerResponse:
+        """Async :meth:`create`."""
+        return await self._call_async(CREATE, request, options)
+
+    async def update_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> UpdateCustomerResponse:
+        """Async :meth:`update`."""
+        return await self._call_async(UPDATE, request, options)
+
+    async def get_create_update_model_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> PushOption:
+        """Async :meth:`get_create_update_model`."""
+        return await self._call_async(GET_CREATE_UPDATE_MODEL, request, options)
+
+    async def list_attachments_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> AttachmentsDataset:
+        """Async :meth:`list_attachments`."""
+        return await self._call_async(LIST_ATTACHMENTS, request, options)
+
+    async def get_attachment_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> Attachment:
+        """Async :meth:`get_attachment`."""
+        return await self._call_async(GET_ATTACHMENT, request, options)
+
+    async def download_attachment_async(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> AttachmentDownload:
+        """Async :meth:`download_attachment`; read it with ``aiter_bytes``/``aread``/``asave``."""
+        return AttachmentDownload(await self._call_async(DOWNLOAD_ATTACHMENT, request, options))
+
+    async def aiter_all(
+        self, request: object, **options: Unpack[CallOptions]
+    ) -> AsyncIterator[Customer]:
+        """Async :meth:`iter_all`."""
+        async for page in self._results.aiter_pages(request, **options):
+            for customer in _value(LIST, page).results or ():
+                yield customer
 
 
 class CodatAccounting:
@@ -153,6 +213,7 @@ class CodatAccounting:
         retry_config: Retries = UNSET,
         timeout_ms: int | None = None,
         transport: Transport | None = None,
+        async_transport: AsyncTransport | None = None,
         cache: CachePlugin | None = None,
         plugins: Iterable[object] = (),
     ) -> None:
@@ -162,6 +223,7 @@ class CodatAccounting:
             retry_config=retry_config,
             timeout_ms=timeout_ms,
             transport=transport,
+            async_transport=async_transport,
             cache=cache,
             plugins=plugins,
         )
@@ -174,6 +236,16 @@ class CodatAccounting:
     def close(self) -> None:
         """Release pooled connections."""
         self.results.close()
+
+    async def aclose(self) -> None:
+        """Release the async transport's connections."""
+        await self.results.aclose()
+
+    async def __aenter__(self) -> CodatAccounting:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     def __enter__(self) -> CodatAccounting:
         return self

@@ -17,7 +17,7 @@ from .errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from .http import ByteStream, HttpRequest, HttpResponse, ResponseKind, build_url
+from .http import AsyncByteStream, ByteStream, HttpRequest, HttpResponse, ResponseKind, build_url
 from .operations import (
     CREATE,
     DOWNLOAD_ATTACHMENT,
@@ -60,6 +60,7 @@ __all__ = [
     "OPERATIONS",
     "UPDATE",
     "ApiError",
+    "AsyncByteStream",
     "AsyncTransport",
     "ByteStream",
     "CodatError",

@@ -7,13 +7,14 @@ here performs I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Literal, Protocol
 from urllib.parse import quote, urlencode
 
 import msgspec
 
 __all__ = [
+    "AsyncByteStream",
     "ByteStream",
     "HttpRequest",
     "HttpResponse",
@@ -99,15 +100,32 @@ class ByteStream(Protocol):
         ...
 
 
+class AsyncByteStream(Protocol):
+    """A response body still on the wire, read with ``await``; async adapters provide one."""
+
+    def aiter_bytes(self, chunk_size: int) -> AsyncIterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes."""
+        ...
+
+    async def aread(self) -> bytes:
+        """Read the rest of the body."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the connection; safe to call twice."""
+        ...
+
+
 class HttpResponse:
     """One response: status, lower-case headers and either a read body or a stream.
 
     For ``json`` requests ``body`` holds the whole body. For ``stream`` requests with a 2xx
-    status, ``stream`` holds the unread body and ``body`` is empty; the driver reads error
-    bodies in full before parsing, so parsers never touch the stream of an error.
+    status, ``stream`` (sync adapters) or ``astream`` (async adapters) holds the unread body
+    and ``body`` is empty; adapters read error bodies in full, so parsers never touch the
+    stream of an error.
     """
 
-    __slots__ = ("body", "headers", "status", "stream")
+    __slots__ = ("astream", "body", "headers", "status", "stream")
 
     def __init__(
         self,
@@ -115,11 +133,18 @@ class HttpResponse:
         headers: Mapping[str, str],
         body: bytes = b"",
         stream: ByteStream | None = None,
+        astream: AsyncByteStream | None = None,
     ) -> None:
         self.status = status
         self.headers = headers
         self.body = body
         self.stream = stream
+        self.astream = astream
+
+    @property
+    def is_streamed(self) -> bool:
+        """True when the body is still on the wire."""
+        return self.stream is not None or self.astream is not None
 
     @property
     def content_type(self) -> str:
@@ -128,10 +153,16 @@ class HttpResponse:
         return value.split(";", 1)[0].strip().lower()
 
     def close(self) -> None:
-        """Release the stream, if any."""
+        """Release a synchronous stream, if any."""
         if self.stream is not None:
             self.stream.close()
 
+    async def aclose(self) -> None:
+        """Release the stream, if any, whichever kind it is."""
+        if self.astream is not None:
+            await self.astream.aclose()
+        self.close()
+
     def __repr__(self) -> str:
-        kind = "stream" if self.stream is not None else f"{len(self.body)} bytes"
+        kind = "stream" if self.is_streamed else f"{len(self.body)} bytes"
         return f"HttpResponse({self.status} {self.content_type or '-'} {kind})"

@@ -65,12 +65,14 @@ def coerce_request(value: object, request_type: type[R], *, wire_fields: tuple[s
             "request", f"expected {request_type.__name__} or a dict, got {type(value).__name__}"
         )
     data = dict(value)
-    for name in wire_fields:
-        if isinstance(data.get(name), Mapping):
-            data[name] = camelize_keys(data[name])
     try:
+        for name in wire_fields:
+            if isinstance(data.get(name), Mapping):
+                data[name] = camelize_keys(data[name])
         return msgspec.convert(data, request_type)
     except msgspec.ValidationError as exc:
         message = str(exc)
         problem = message.split(" - at ", maxsplit=1)[0]
         raise RequestValidationError(snake_path(message), problem) from None
+    except RecursionError:
+        raise RequestValidationError("request", "nested too deeply (or contains a cycle)") from None

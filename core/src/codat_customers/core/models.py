@@ -55,7 +55,9 @@ __all__ = [
 ]
 
 
-class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
+class Model(
+    msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True, repr_omit_defaults=True
+):
     """Base of every wire model: camelCase on the wire, absent fields omitted."""
 
 

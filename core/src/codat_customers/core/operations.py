@@ -97,13 +97,25 @@ _CUSTOMER_DECODER = msgspec.json.Decoder(Customer)
 # --- building ------------------------------------------------------------------------
 
 
+def _encodable(value: str, field: str) -> str:
+    """Reject text that cannot be sent as UTF-8 (lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RequestValidationError(field, "is not valid Unicode text") from None
+    return value
+
+
 def _segment(value: object, field: str) -> str:
     """Percent-encode one path parameter; every reserved character is escaped."""
     if not isinstance(value, str):
         raise RequestValidationError(field, f"expected a string, got {type(value).__name__}")
     if not value.strip():
         raise RequestValidationError(field, "must not be empty")
-    return quote(value, safe="")
+    if value in {".", ".."}:
+        # Dot segments are removed by URL normalisation and would address another resource.
+        raise RequestValidationError(field, f"must not be {value!r}")
+    return quote(_encodable(value, field), safe="")
 
 
 def _int_in(value: object, field: str, low: int, high: int) -> int:
@@ -115,8 +127,10 @@ def _int_in(value: object, field: str, low: int, high: int) -> int:
 
 
 def _optional_str(value: object, field: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _encodable(value, field)
     raise RequestValidationError(field, f"expected a string, got {type(value).__name__}")
 
 
@@ -132,6 +146,10 @@ def _customer_body(customer: object) -> bytes:
         body = _ENCODER.encode(customer)
     except (TypeError, ValueError) as exc:
         raise RequestValidationError("customer", str(exc)) from None
+    except RecursionError:
+        raise RequestValidationError(
+            "customer", "nested too deeply (or contains a cycle)"
+        ) from None
     try:
         # Structs built directly are not type-checked by msgspec; a strict round trip is.
         _CUSTOMER_DECODER.decode(body)
@@ -305,7 +323,7 @@ def parse_error(response: HttpResponse) -> Failure[CodatError]:
     if status >= 400 and _is_json(content_type):
         try:
             message = _ERROR_DECODER.decode(body)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             return Failure(
                 DecodeError(
                     f"error body is not a valid ErrorMessage: {exc}",
@@ -356,7 +374,7 @@ def _json_parser(
             )
         try:
             return Success(decoder.decode(response.body))
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             return Failure(
                 DecodeError(
                     f"invalid {name}: {exc}",
@@ -383,7 +401,7 @@ parse_attachment = _json_parser(msgspec.json.Decoder(Attachment))
 
 def parse_download(response: HttpResponse) -> Result[HttpResponse, CodatError]:
     """A 200 hands the still-unread response over; anything else is an error."""
-    if response.status == 200 and response.stream is not None:
+    if response.status == 200 and response.is_streamed:
         return Success(response)
     if response.status == 200:
         return Failure(
