@@ -1,0 +1,132 @@
+"""The ``codat-customers`` command: ``codat-customers sandbox [options]`` serves the sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from .app import DEMO_API_KEY, create_app, sandbox_state
+from .faults import FaultConfig
+from .server import bind_socket, uvicorn_config
+
+__all__ = ["build_parser", "main"]
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be a fraction between 0 and 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``codat-customers``."""
+    parser = argparse.ArgumentParser(
+        prog="codat-customers", description="Tools of the codat-customers SDK."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run a local, stateful Codat Customers API",
+        description="Serve a local, stateful imitation of Codat's Customers API.",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
+    sandbox.add_argument(
+        "--db",
+        default=None,
+        help="SQLite file; kept across restarts (default: a temporary database)",
+    )
+    sandbox.add_argument("--seed", type=int, default=0, help="seed of the demo data (0)")
+    sandbox.add_argument(
+        "--customers", type=int, default=40, help="customers to seed into a new database (40)"
+    )
+    sandbox.add_argument("--api-key", default=DEMO_API_KEY, help="the API key to accept")
+    sandbox.add_argument("--log-level", default="warning", help="uvicorn log level")
+    faults = sandbox.add_argument_group("faults (all off by default)")
+    faults.add_argument("--fault-seed", type=int, default=0, help="seed of random faults")
+    faults.add_argument("--rate-limit", type=int, default=None, help="requests per window")
+    faults.add_argument(
+        "--rate-limit-window", type=float, default=60.0, help="window in seconds (60)"
+    )
+    faults.add_argument("--error-rate", type=_rate, default=0.0, help="fraction of 500/503")
+    faults.add_argument("--latency-ms", type=float, default=0.0, help="added latency")
+    faults.add_argument(
+        "--drop-connection-rate", type=_rate, default=0.0, help="fraction of cut connections"
+    )
+    faults.add_argument(
+        "--truncate-json-rate", type=_rate, default=0.0, help="fraction of truncated JSON"
+    )
+    faults.add_argument(
+        "--push-then-500-rate",
+        type=_rate,
+        default=0.0,
+        help="fraction of pushes that write, then answer 500",
+    )
+    return parser
+
+
+def _faults(args: argparse.Namespace) -> FaultConfig:
+    return FaultConfig(
+        seed=args.fault_seed,
+        rate_limit=args.rate_limit,
+        rate_limit_window=args.rate_limit_window,
+        error_rate=args.error_rate,
+        latency_ms=args.latency_ms,
+        drop_connection_rate=args.drop_connection_rate,
+        truncate_json_rate=args.truncate_json_rate,
+        push_then_500_rate=args.push_then_500_rate,
+    )
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C or SIGTERM (uvicorn handles both and shuts down cleanly)."""
+    app = create_app(
+        db_path=Path(args.db) if args.db else None,
+        seed=args.seed,
+        customers=args.customers,
+        api_key=args.api_key,
+        faults=_faults(args),
+    )
+    state = sandbox_state(app)
+    sock = bind_socket(args.host, args.port)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    base_url = f"http://{host}:{sock.getsockname()[1]}"
+    info = state.seed
+    lines = [
+        f"Codat Customers sandbox at {base_url}",
+        f"  API key:       {state.api_key}",
+        f"  Authorization: {state.auth_header}",
+        f"  Database:      {state.store.path}",
+    ]
+    if info is not None:
+        lines += [
+            f"  Company:       {info.company_id}",
+            f"  Connection:    {info.connection_id}",
+            f"  Customer with attachments: {info.customer_id}",
+        ]
+    lines.append("Press Ctrl-C to stop.")
+    print("\n".join(lines), flush=True)
+    try:
+        uvicorn.Server(uvicorn_config(app, log_level=args.log_level)).run(sockets=[sock])
+    finally:
+        sock.close()
+        state.store.close()
+    print("Sandbox stopped.", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``codat-customers``."""
+    args = build_parser().parse_args(argv)
+    if args.command == "sandbox":
+        return run_sandbox(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""What every request handler of one sandbox app shares."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from .clock import Clock
+from .faults import FaultInjector
+from .seed import SeedInfo
+from .storage import Store
+
+__all__ = ["SandboxState", "auth_header_for"]
+
+
+def auth_header_for(api_key: str) -> str:
+    """The ``Authorization`` value Codat expects for ``api_key``: ``Basic base64(key)``."""
+    return "Basic " + base64.b64encode(api_key.encode()).decode()
+
+
+@dataclass
+class SandboxState:
+    """The store, the faults in force, the API key, the clock and the seeded ids."""
+
+    store: Store
+    faults: FaultInjector
+    api_key: str
+    clock: Clock
+    seed: SeedInfo | None
+
+    @property
+    def auth_header(self) -> str:
+        """The full ``Authorization`` header value accepted by this sandbox."""
+        return auth_header_for(self.api_key)

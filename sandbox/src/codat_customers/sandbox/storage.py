@@ -1,0 +1,468 @@
+"""SQLite storage of the sandbox: companies, connections, customers, attachments, push
+operations and idempotency records.
+
+Customers are stored as their full JSON documents; filtering and ordering run in SQL through
+JSON1's ``json_extract``, with expression indexes on the fields lists usually filter or sort
+by. Attachment bytes are stored in chunk rows of at most ``CHUNK_SIZE`` bytes: a download
+then reads one chunk at a time, and a file can exceed SQLite's 1 GB limit on one value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .query import CompiledSql, json_expr
+
+__all__ = [
+    "CHUNK_SIZE",
+    "AttachmentRow",
+    "CompanyRow",
+    "IdempotencyRecord",
+    "Store",
+]
+
+CHUNK_SIZE = 1024 * 1024
+"""Bytes per stored attachment chunk, and per chunk of a download."""
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS companies (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    customers_synced INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS connections (
+    id TEXT PRIMARY KEY,
+    company_id TEXT NOT NULL REFERENCES companies(id),
+    platform TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS customers (
+    seq INTEGER PRIMARY KEY,
+    company_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE (company_id, id)
+);
+CREATE INDEX IF NOT EXISTS customers_name
+    ON customers (company_id, {json_expr("customerName")} COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS customers_status
+    ON customers (company_id, {json_expr("status")} COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS customers_modified
+    ON customers (company_id, {json_expr("modifiedDate")});
+CREATE INDEX IF NOT EXISTS customers_deleted
+    ON customers (company_id, {json_expr("metadata.isDeleted")});
+CREATE TABLE IF NOT EXISTS attachments (
+    id TEXT PRIMARY KEY,
+    company_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    name TEXT,
+    content_type TEXT,
+    file_size INTEGER NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachments_customer ON attachments (company_id, customer_id);
+CREATE TABLE IF NOT EXISTS attachment_chunks (
+    attachment_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (attachment_id, seq)
+);
+CREATE TABLE IF NOT EXISTS push_operations (
+    key TEXT PRIMARY KEY,
+    company_id TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    requested_on TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    in_flight INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    status INTEGER,
+    content_type TEXT,
+    body BLOB
+);
+CREATE TABLE IF NOT EXISTS sandbox_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class CompanyRow:
+    """A company and whether its customers dataset has been synced."""
+
+    id: str
+    name: str
+    customers_synced: bool
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """An attachment's stored metadata (``doc`` is its Attachment JSON)."""
+
+    id: str
+    name: str | None
+    content_type: str | None
+    file_size: int
+    doc: bytes
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What is remembered for an Idempotency-Key."""
+
+    fingerprint: str
+    in_flight: bool
+    created_at: float
+    status: int | None
+    content_type: str | None
+    body: bytes | None
+
+
+class Store:
+    """The sandbox's database. Safe to share between threads: calls are serialised.
+
+    ``path=None`` makes a fresh database in a temporary directory, removed by `close`.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self._tempdir: str | None = None
+        if path is None:
+            self._tempdir = tempfile.mkdtemp(prefix="codat-sandbox-")
+            path = Path(self._tempdir) / "sandbox.db"
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        # isolation_level=None: transactions are explicit, so a bulk seed is one transaction.
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database; a temporary one is deleted."""
+        with self._lock:
+            self._db.close()
+        if self._tempdir is not None:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+            self._tempdir = None
+
+    # --- metadata ----------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """Read a sandbox metadata value."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM sandbox_meta WHERE key = ?", (key,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Write a sandbox metadata value."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO sandbox_meta (key, value) VALUES (?, ?)", (key, value)
+            )
+
+    def is_empty(self) -> bool:
+        """Whether no company exists yet (a new database)."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM companies LIMIT 1").fetchone() is None
+
+    # --- companies and connections -----------------------------------------------------
+
+    def add_company(self, company_id: str, name: str, *, customers_synced: bool = True) -> None:
+        """Create a company."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO companies (id, name, customers_synced) VALUES (?, ?, ?)",
+                (company_id, name, int(customers_synced)),
+            )
+
+    def add_connection(self, connection_id: str, company_id: str, platform: str) -> None:
+        """Create a data connection of a company."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO connections (id, company_id, platform) VALUES (?, ?, ?)",
+                (connection_id, company_id, platform),
+            )
+
+    def company(self, company_id: str) -> CompanyRow | None:
+        """Find a company."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, name, customers_synced FROM companies WHERE id = ?", (company_id,)
+            ).fetchone()
+        return None if row is None else CompanyRow(row[0], row[1], bool(row[2]))
+
+    def count_companies(self) -> int:
+        """How many companies exist."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM companies").fetchone()[0])
+
+    def connection_platform(self, company_id: str, connection_id: str) -> str | None:
+        """The platform of a company's connection, or ``None`` if it has no such connection."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT platform FROM connections WHERE id = ? AND company_id = ?",
+                (connection_id, company_id),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    # --- customers ---------------------------------------------------------------------
+
+    def get_customer(self, company_id: str, customer_id: str) -> bytes | None:
+        """A customer's stored JSON document."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT doc FROM customers WHERE company_id = ? AND id = ?",
+                (company_id, customer_id),
+            ).fetchone()
+        return None if row is None else str(row[0]).encode()
+
+    def list_customers(
+        self,
+        company_id: str,
+        where: CompiledSql | None,
+        order_by: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[int, list[bytes]]:
+        """Count the customers matching ``where`` and return one page of their documents.
+
+        ``order_by`` must come from `query.compile_order`; ties (and no order) fall back to
+        insertion order so that paging is stable.
+        """
+        condition = "company_id = ?"
+        params: tuple[object, ...] = (company_id,)
+        if where is not None:
+            condition += f" AND {where.sql}"
+            params += where.params
+        order = f"{order_by}, seq" if order_by else "seq"
+        with self._lock:
+            total = int(
+                self._db.execute(
+                    f"SELECT count(*) FROM customers WHERE {condition}", params
+                ).fetchone()[0]
+            )
+            rows = self._db.execute(
+                f"SELECT doc FROM customers WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
+        return total, [str(row[0]).encode() for row in rows]
+
+    def insert_customer(self, company_id: str, customer_id: str, doc: bytes) -> None:
+        """Store a new customer."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO customers (company_id, id, doc) VALUES (?, ?, ?)",
+                (company_id, customer_id, doc.decode()),
+            )
+
+    def replace_customer(self, company_id: str, customer_id: str, doc: bytes) -> None:
+        """Overwrite an existing customer's document."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE customers SET doc = ? WHERE company_id = ? AND id = ?",
+                (doc.decode(), company_id, customer_id),
+            )
+
+    def bulk_insert_customers(self, company_id: str, docs: Iterable[tuple[str, bytes]]) -> None:
+        """Store many ``(id, document)`` pairs in one transaction."""
+        with self._lock, self._transaction():
+            self._db.executemany(
+                "INSERT INTO customers (company_id, id, doc) VALUES (?, ?, ?)",
+                ((company_id, customer_id, doc.decode()) for customer_id, doc in docs),
+            )
+
+    def first_customer_with_attachments(self, company_id: str) -> str | None:
+        """The earliest-stored customer of a company that has an attachment."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT c.id FROM customers c WHERE c.company_id = ? AND EXISTS ("
+                "SELECT 1 FROM attachments a WHERE a.company_id = c.company_id "
+                "AND a.customer_id = c.id) ORDER BY c.seq LIMIT 1",
+                (company_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    # --- attachments -------------------------------------------------------------------
+
+    def add_attachment(
+        self,
+        company_id: str,
+        customer_id: str,
+        attachment_id: str,
+        *,
+        name: str | None,
+        content_type: str | None,
+        doc: bytes,
+        chunks: Iterable[bytes],
+    ) -> tuple[int, str]:
+        """Store an attachment from an iterable of byte chunks; returns (size, sha256).
+
+        Chunks are re-cut to `CHUNK_SIZE` and written as they arrive, so the file is never
+        held in memory whole.
+        """
+        digest = hashlib.sha256()
+        size = 0
+        seq = 0
+        pending = bytearray()
+        with self._lock, self._transaction():
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                pending += chunk
+                while len(pending) >= CHUNK_SIZE:
+                    self._write_chunk(attachment_id, seq, bytes(pending[:CHUNK_SIZE]))
+                    del pending[:CHUNK_SIZE]
+                    seq += 1
+            if pending or seq == 0:
+                self._write_chunk(attachment_id, seq, bytes(pending))
+            self._db.execute(
+                "INSERT INTO attachments "
+                "(id, company_id, customer_id, name, content_type, file_size, doc) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (attachment_id, company_id, customer_id, name, content_type, size, doc.decode()),
+            )
+        return size, digest.hexdigest()
+
+    def _write_chunk(self, attachment_id: str, seq: int, data: bytes) -> None:
+        self._db.execute(
+            "INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (?, ?, ?)",
+            (attachment_id, seq, data),
+        )
+
+    def list_attachments(self, company_id: str, customer_id: str) -> list[bytes]:
+        """The Attachment documents of a customer."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT doc FROM attachments WHERE company_id = ? AND customer_id = ? "
+                "ORDER BY rowid",
+                (company_id, customer_id),
+            ).fetchall()
+        return [str(row[0]).encode() for row in rows]
+
+    def attachment(
+        self, company_id: str, customer_id: str, attachment_id: str
+    ) -> AttachmentRow | None:
+        """Find one attachment of a customer."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, name, content_type, file_size, doc FROM attachments "
+                "WHERE company_id = ? AND customer_id = ? AND id = ?",
+                (company_id, customer_id, attachment_id),
+            ).fetchone()
+        if row is None:
+            return None
+        return AttachmentRow(row[0], row[1], row[2], int(row[3]), str(row[4]).encode())
+
+    def attachment_chunk(self, attachment_id: str, seq: int) -> bytes | None:
+        """One stored chunk of an attachment's bytes, ``None`` past the last."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM attachment_chunks WHERE attachment_id = ? AND seq = ?",
+                (attachment_id, seq),
+            ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def iter_attachment(self, attachment_id: str) -> Iterator[bytes]:
+        """The bytes of an attachment, one stored chunk at a time."""
+        seq = 0
+        while (chunk := self.attachment_chunk(attachment_id, seq)) is not None:
+            if chunk:
+                yield chunk
+            seq += 1
+
+    # --- push operations ---------------------------------------------------------------
+
+    def add_push_operation(
+        self, key: str, company_id: str, connection_id: str, requested_on: str, doc: bytes
+    ) -> None:
+        """Record a push operation."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO push_operations (key, company_id, connection_id, requested_on, doc) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (key, company_id, connection_id, requested_on, doc.decode()),
+            )
+
+    def push_operations(self, company_id: str) -> list[bytes]:
+        """A company's push operations, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT doc FROM push_operations WHERE company_id = ? ORDER BY rowid",
+                (company_id,),
+            ).fetchall()
+        return [str(row[0]).encode() for row in rows]
+
+    # --- idempotency -------------------------------------------------------------------
+
+    def claim_idempotency_key(
+        self, key: str, fingerprint: str, now: float, ttl: float
+    ) -> IdempotencyRecord | None:
+        """Claim a key for a new request, or return what is remembered for it.
+
+        Returns ``None`` when the caller now owns the key (it was unknown or expired) and
+        must `remember_response` or `release_idempotency_key`.
+        """
+        with self._lock, self._transaction():
+            row = self._db.execute(
+                "SELECT fingerprint, in_flight, created_at, status, content_type, body "
+                "FROM idempotency WHERE key = ?",
+                (key,),
+            ).fetchone()
+            if row is not None and float(row[2]) + ttl > now:
+                return IdempotencyRecord(
+                    row[0],
+                    bool(row[1]),
+                    float(row[2]),
+                    row[3],
+                    row[4],
+                    None if row[5] is None else bytes(row[5]),
+                )
+            self._db.execute(
+                "INSERT OR REPLACE INTO idempotency "
+                "(key, fingerprint, in_flight, created_at) VALUES (?, ?, 1, ?)",
+                (key, fingerprint, now),
+            )
+        return None
+
+    def remember_response(self, key: str, status: int, content_type: str, body: bytes) -> None:
+        """Store the response to replay for a claimed key."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE idempotency SET in_flight = 0, status = ?, content_type = ?, body = ? "
+                "WHERE key = ?",
+                (status, content_type, body, key),
+            )
+
+    def release_idempotency_key(self, key: str) -> None:
+        """Forget a claimed key, so that a retry is processed afresh."""
+        with self._lock:
+            self._db.execute("DELETE FROM idempotency WHERE key = ?", (key,))
+
+    # -----------------------------------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
