@@ -17,7 +17,15 @@ from .errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from .http import AsyncByteStream, ByteStream, HttpRequest, HttpResponse, ResponseKind, build_url
+from .http import (
+    AsyncByteStream,
+    ByteStream,
+    HttpRequest,
+    HttpResponse,
+    MemoryByteStream,
+    ResponseKind,
+    build_url,
+)
 from .operations import (
     CREATE,
     DOWNLOAD_ATTACHMENT,
@@ -68,6 +76,7 @@ __all__ = [
     "DecodeError",
     "HttpRequest",
     "HttpResponse",
+    "MemoryByteStream",
     "Operation",
     "ProtocolError",
     "ReadTimeoutError",

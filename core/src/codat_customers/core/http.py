@@ -18,6 +18,7 @@ __all__ = [
     "ByteStream",
     "HttpRequest",
     "HttpResponse",
+    "MemoryByteStream",
     "ResponseKind",
     "build_url",
     "header",
@@ -166,3 +167,43 @@ class HttpResponse:
     def __repr__(self) -> str:
         kind = "stream" if self.is_streamed else f"{len(self.body)} bytes"
         return f"HttpResponse({self.status} {self.content_type or '-'} {kind})"
+
+
+class MemoryByteStream:
+    """A body already in memory, usable wherever a sync or async stream is expected.
+
+    Lets transports that read whole bodies (in-process adapters, caches, tests) serve
+    downloads through the same interface as a body still on the wire.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._offset = 0
+
+    def iter_bytes(self, chunk_size: int) -> Iterator[bytes]:
+        """Yield the remaining bytes in chunks."""
+        while self._offset < len(self._data):
+            start = self._offset
+            self._offset = min(len(self._data), start + chunk_size)
+            yield self._data[start : self._offset]
+
+    def read(self) -> bytes:
+        """Return the remaining bytes."""
+        rest = self._data[self._offset :]
+        self._offset = len(self._data)
+        return rest
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    async def aiter_bytes(self, chunk_size: int) -> AsyncIterator[bytes]:
+        """Async :meth:`iter_bytes`."""
+        for chunk in self.iter_bytes(chunk_size):
+            yield chunk
+
+    async def aread(self) -> bytes:
+        """Async :meth:`read`."""
+        return self.read()
+
+    async def aclose(self) -> None:
+        """Nothing to release."""

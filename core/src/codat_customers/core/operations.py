@@ -22,7 +22,7 @@ from .errors import (
     RequestValidationError,
     UnexpectedResponseError,
 )
-from .http import HttpRequest, HttpResponse
+from .http import HttpRequest, HttpResponse, MemoryByteStream
 from .inputs import coerce_request, snake_path
 from .models import (
     Attachment,
@@ -400,20 +400,14 @@ parse_attachment = _json_parser(msgspec.json.Decoder(Attachment))
 
 
 def parse_download(response: HttpResponse) -> Result[HttpResponse, CodatError]:
-    """A 200 hands the still-unread response over; anything else is an error."""
-    if response.status == 200 and response.is_streamed:
+    """A 200 hands the body over as a stream (still unread when the transport streamed it)."""
+    if response.status != 200:
+        return parse_error(response)
+    if response.is_streamed:
         return Success(response)
-    if response.status == 200:
-        return Failure(
-            UnexpectedResponseError(
-                "expected a streamed body",
-                status=200,
-                content_type=response.content_type,
-                body=response.body,
-                headers=response.headers,
-            )
-        )
-    return parse_error(response)
+    # A transport that read the whole body (in-process, cached) still yields a stream.
+    memory = MemoryByteStream(response.body)
+    return Success(HttpResponse(200, response.headers, stream=memory, astream=memory))
 
 
 # --- the table -----------------------------------------------------------------------
