@@ -323,7 +323,7 @@ def parse_error(response: HttpResponse) -> Failure[CodatError]:
     if status >= 400 and _is_json(content_type):
         try:
             message = _ERROR_DECODER.decode(body)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
             return Failure(
                 DecodeError(
                     f"error body is not a valid ErrorMessage: {exc}",
@@ -374,7 +374,7 @@ def _json_parser(
             )
         try:
             return Success(decoder.decode(response.body))
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
             return Failure(
                 DecodeError(
                     f"invalid {name}: {exc}",
