@@ -281,7 +281,7 @@ def _customer_doc(rng: random.Random, index: int) -> dict[str, Any]:
     status = "Active" if roll < 0.8 else "Archived" if roll < 0.95 else "Unknown"
     source_modified = _EPOCH + timedelta(seconds=rng.randrange(0, 2 * 365 * 86400))
     modified = source_modified + timedelta(seconds=rng.randrange(60, 7 * 86400))
-    return {
+    doc: dict[str, Any] = {
         "id": _uuid(rng),
         "customerName": name,
         "contactName": f"{first} {last}",
@@ -293,10 +293,16 @@ def _customer_doc(rng: random.Random, index: int) -> dict[str, Any]:
         "registrationNumber": f"{code}{rng.randrange(10000000, 99999999)}",
         "taxNumber": f"{code}{rng.randrange(100000000, 999999999)}",
         "status": status,
-        "metadata": {"isDeleted": rng.random() < 0.05},
         "modifiedDate": format_utc(modified),
         "sourceModifiedDate": format_utc(source_modified),
     }
+    # Some platforms send no metadata at all; a few records were deleted at the source.
+    deleted_roll = rng.random()
+    if deleted_roll < 0.08:
+        doc["metadata"] = {"isDeleted": True}
+    elif deleted_roll > 0.15:
+        doc["metadata"] = {"isDeleted": False}
+    return doc
 
 
 def _attachment_files(
