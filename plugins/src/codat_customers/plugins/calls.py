@@ -60,6 +60,11 @@ def _headers(hook: Any, request: HttpRequest, context: CallContext) -> dict[str,
     return merged
 
 
+def _implemented(caller: pluggy.HookCaller) -> bool:
+    # Skipping hooks nobody implements saves a pluggy dispatch (about a microsecond) each.
+    return bool(caller.get_hookimpls())
+
+
 def plan_call(
     hook: pluggy.HookRelay,
     request: HttpRequest,
@@ -69,9 +74,11 @@ def plan_call(
 ) -> Plan[T]:
     """Plan one call: prepare, consult the cache, send with retries, parse, store."""
     request = request.with_headers(_headers(hook, request, context))
-    cached = hook.codat_cache_lookup(request=request, context=context)
-    if cached is not None:
-        return parse(cached)
+    if _implemented(hook.codat_cache_lookup):
+        cached = hook.codat_cache_lookup(request=request, context=context)
+        if cached is not None:
+            return parse(cached)
+    observe = hook.codat_observe_attempt if _implemented(hook.codat_observe_attempt) else None
     started = clock()
     attempt = 0
     while True:
@@ -88,14 +95,16 @@ def plan_call(
             "error": error,
             "elapsed": elapsed,
         }
-        hook.codat_observe_attempt(**details)
+        if observe is not None:
+            observe(**details)
         delay = hook.codat_retry_delay(**details)
         if delay is None:
             break
         if response is not None:
             response.close()
         yield Sleep(delay)
-    hook.codat_cache_store(request=request, context=context, response=response)
+    if _implemented(hook.codat_cache_store):
+        hook.codat_cache_store(request=request, context=context, response=response)
     if response is None:
         assert error is not None
         return Failure(error)
