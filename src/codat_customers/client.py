@@ -142,7 +142,13 @@ class CodatCustomers:
         self._fingerprint = auth.fingerprint if auth else credential_fingerprint(None)
         builtins: list[object] = [IdempotencyPlugin(), RetryPlugin(), LoggingPlugin()]
         self.plugin_manager: pluggy.PluginManager = new_plugin_manager(
-            [*builtins, *([auth] if auth else []), *([cache] if cache else []), *plugins]
+            # ``is not None``: an empty CachePlugin has len() 0, so it is falsy.
+            [
+                *builtins,
+                *([auth] if auth is not None else []),
+                *([cache] if cache is not None else []),
+                *plugins,
+            ]
         )
 
     def register_plugin(self, plugin: object, name: str | None = None) -> None:
