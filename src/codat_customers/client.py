@@ -7,8 +7,9 @@ seed-compatible :class:`~codat_customers.sdk.CodatAccounting` is a thin layer ov
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import msgspec
@@ -64,14 +65,24 @@ from .downloads import AttachmentDownload
 from .models.shared import Security
 from .paging import next_page
 
-__all__ = ["DEFAULT_SERVER_URL", "CallOptions", "CodatCustomers", "resolve_server_url"]
+__all__ = [
+    "DEFAULT_SERVER_URL",
+    "SERVERS",
+    "CallOptions",
+    "CodatCustomers",
+    "SecuritySource",
+    "resolve_server_url",
+]
 
 T = TypeVar("T")
 
 DEFAULT_SERVER_URL = "https://api.codat.io"
+SERVERS = (DEFAULT_SERVER_URL,)
+"""The contract's servers, for the peer SDK's ``server_idx``."""
 SERVER_URL_ENV = "CODAT_SERVER_URL"
 
 Retries = RetryConfig | None | UnsetType
+SecuritySource = Security | str | Callable[[], Security | str]
 
 
 class CallOptions(TypedDict, total=False):
@@ -93,7 +104,8 @@ def resolve_server_url(server_url: str | None) -> str:
 class CodatCustomers:
     """A client for the Customers operations whose methods return ``Result`` values.
 
-    :param security: the credential (``Security``, a ``"Basic ..."`` value or an API key).
+    :param security: the credential: ``Security``, a ``"Basic ..."`` value, an API key, or
+        a function returning one of these (called per request, for rotating keys).
     :param server_url: the API's base URL (default: ``$CODAT_SERVER_URL``, then
         ``https://api.codat.io``).
     :param retry_config: the default retry policy (default: the contract's backoff);
@@ -104,11 +116,12 @@ class CodatCustomers:
         in worker threads, which never blocks the event loop).
     :param cache: a :class:`CachePlugin` to cache GET responses (off by default).
     :param plugins: more plugin objects to register after the built-in ones.
+    :param logger: where the logging plugin writes (default: the ``codat_customers`` logger).
     """
 
     def __init__(
         self,
-        security: Security | str | None = None,
+        security: SecuritySource | None = None,
         *,
         server_url: str | None = None,
         retry_config: Retries = UNSET,
@@ -117,9 +130,9 @@ class CodatCustomers:
         async_transport: AsyncTransport | None = None,
         cache: CachePlugin | None = None,
         plugins: Iterable[object] = (),
+        logger: logging.Logger | None = None,
     ) -> None:
-        credential = security.auth_header if isinstance(security, Security) else security
-        auth = AuthPlugin(credential) if credential else None
+        auth = _auth_plugin(security)
         self.server_url = resolve_server_url(server_url)
         self.retry_config: RetryConfig | None = (
             DEFAULT_RETRY if isinstance(retry_config, UnsetType) else retry_config
@@ -139,8 +152,8 @@ class CodatCustomers:
             async_transport = ThreadedAsyncTransport(transport)
         self.async_transport: AsyncTransport = async_transport
         self.cache = cache
-        self._fingerprint = auth.fingerprint if auth else credential_fingerprint(None)
-        builtins: list[object] = [IdempotencyPlugin(), RetryPlugin(), LoggingPlugin()]
+        self._auth = auth
+        builtins: list[object] = [IdempotencyPlugin(), RetryPlugin(), LoggingPlugin(logger)]
         self.plugin_manager: pluggy.PluginManager = new_plugin_manager(
             # ``is not None``: an empty CachePlugin has len() 0, so it is falsy.
             [
@@ -170,7 +183,9 @@ class CodatCustomers:
             base_url=server_url or self.server_url,
             timeout=None if timeout is None else timeout / 1000,
             retry=self.retry_config if isinstance(retries, UnsetType) else retries,
-            credential_fingerprint=self._fingerprint,
+            credential_fingerprint=(
+                self._auth.fingerprint if self._auth else credential_fingerprint(None)
+            ),
         )
 
     def _prepare(
@@ -370,3 +385,19 @@ def _following(
         return None
     page = next_page(result.unwrap())
     return None if page is None else msgspec.structs.replace(request, page=page)
+
+
+def _auth_plugin(security: SecuritySource | None) -> AuthPlugin | None:
+    """The auth plugin for any accepted form of ``security``, or ``None`` without one."""
+    if security is None:
+        return None
+    if callable(security):
+        provider = security
+
+        def credential() -> str:
+            value = provider()
+            return value.auth_header if isinstance(value, Security) else value
+
+        return AuthPlugin(credential)
+    credential_text = security.auth_header if isinstance(security, Security) else security
+    return AuthPlugin(credential_text) if credential_text else None

@@ -9,7 +9,9 @@ byte is sent. Everything runs through :class:`~codat_customers.client.CodatCusto
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+import importlib
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, NoReturn, TypeVar
 
 from msgspec import UNSET
@@ -45,10 +47,9 @@ from codat_customers.core.models import (
 )
 from codat_customers.plugins import CachePlugin
 
-from .client import CallOptions, CodatCustomers, Retries
+from .client import SERVERS, CallOptions, CodatCustomers, Retries, SecuritySource
 from .downloads import AttachmentDownload
 from .models import errors
-from .models.shared import Security
 
 __all__ = ["CodatAccounting", "CustomersResource", "raise_error"]
 
@@ -201,22 +202,40 @@ class CustomersResource:
 class CodatAccounting:
     """The seed-compatible entry point: ``CodatAccounting(security=...).customers.list(...)``.
 
-    Arguments are those of :class:`~codat_customers.client.CodatCustomers`. ``results`` is
+    It takes the peer SDK's arguments: ``security`` (a ``shared.Security`` or a function
+    returning one), ``server_idx``/``server_url``, ``client``/``async_client`` (your own
+    ``httpx`` clients, used through the httpx adapter), ``retry_config``, ``timeout_ms`` and
+    ``debug_logger``; ``url_params`` is accepted and ignored (Codat's server URL has no
+    variables). Beyond the peer: ``transport``/``async_transport`` (any adapter), ``cache``
+    and ``plugins``, as in :class:`~codat_customers.client.CodatCustomers`. ``results`` is
     the Result-first client over the same transport and plugins.
     """
 
     def __init__(
         self,
-        security: Security | str | None = None,
-        *,
+        security: SecuritySource | None = None,
+        server_idx: int | None = None,
         server_url: str | None = None,
+        url_params: Mapping[str, str] | None = None,
+        client: object | None = None,
+        async_client: object | None = None,
         retry_config: Retries = UNSET,
         timeout_ms: int | None = None,
+        debug_logger: logging.Logger | None = None,
+        *,
         transport: Transport | None = None,
         async_transport: AsyncTransport | None = None,
         cache: CachePlugin | None = None,
         plugins: Iterable[object] = (),
     ) -> None:
+        if server_url is None and server_idx is not None:
+            if not 0 <= server_idx < len(SERVERS):
+                raise ValueError(f"server_idx must be in 0..{len(SERVERS) - 1}")
+            server_url = SERVERS[server_idx]
+        if client is not None and transport is None:
+            transport = _httpx_adapter("HttpxTransport", client)
+        if async_client is not None and async_transport is None:
+            async_transport = _httpx_adapter("HttpxAsyncTransport", async_client)
         self.results = CodatCustomers(
             security,
             server_url=server_url,
@@ -226,6 +245,7 @@ class CodatAccounting:
             async_transport=async_transport,
             cache=cache,
             plugins=plugins,
+            logger=debug_logger,
         )
         self.customers = CustomersResource(self.results)
 
@@ -252,3 +272,15 @@ class CodatAccounting:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _httpx_adapter(name: str, client: object) -> Any:
+    """Wrap a user's ``httpx`` client in the httpx adapter (the peer's ``client=``)."""
+    try:
+        module = importlib.import_module("codat_customers.adapters.httpx")
+    except ImportError as exc:
+        raise ImportError(
+            "passing client=/async_client= needs the httpx adapter: "
+            'pip install "codat-customers[httpx]"'
+        ) from exc
+    return getattr(module, name)(client)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from codat_customers.core import HttpRequest
 
@@ -32,20 +32,41 @@ def credential_fingerprint(authorization: str | None) -> str:
 class AuthPlugin:
     """Adds ``Authorization: Basic ...`` to every request.
 
-    Accepts either the API key itself or the complete header value the peer SDK documents
-    (``"Basic BASE_64_ENCODED(API_KEY)"``). The value never appears in ``repr``.
+    ``credential`` is the API key itself, the complete header value the peer SDK documents
+    (``"Basic BASE_64_ENCODED(API_KEY)"``), or a function returning either, called on every
+    request (for rotating keys). The value never appears in ``repr``.
     """
 
-    def __init__(self, credential: str) -> None:
-        self._headers = {"authorization": authorization_value(credential)}
-        self.fingerprint = credential_fingerprint(self._headers["authorization"])
+    def __init__(self, credential: str | Callable[[], str]) -> None:
+        self._provider = credential if callable(credential) else None
+        self._last: tuple[str, dict[str, str], str] = ("", {}, credential_fingerprint(None))
+        if isinstance(credential, str):
+            self._remember(credential)
+
+    def _remember(self, credential: str) -> tuple[str, dict[str, str], str]:
+        value = authorization_value(credential)
+        self._last = (credential, {"authorization": value}, credential_fingerprint(value))
+        return self._last
+
+    def _current(self) -> tuple[str, dict[str, str], str]:
+        last = self._last
+        if self._provider is None:
+            return last
+        credential = self._provider()
+        # Recompute only when the provider hands out a different credential.
+        return last if credential == last[0] else self._remember(credential)
+
+    @property
+    def fingerprint(self) -> str:
+        """The current credential's fingerprint (what caches key on)."""
+        return self._current()[2]
 
     @hookimpl
     def codat_prepare_request(
         self, request: HttpRequest, context: CallContext
     ) -> Mapping[str, str] | None:
         """Attach the credential."""
-        return self._headers
+        return self._current()[1]
 
     def __repr__(self) -> str:
         return f"AuthPlugin(fingerprint={self.fingerprint})"
