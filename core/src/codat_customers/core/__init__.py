@@ -25,6 +25,7 @@ from .http import (
     MemoryByteStream,
     ResponseKind,
     build_url,
+    lowercase_headers,
 )
 from .operations import (
     CREATE,
@@ -55,7 +56,13 @@ from .operations import (
     parse_push_option,
     parse_update_customer_response,
 )
-from .transport import AsyncTransport, Transport
+from .transport import (
+    AsyncTransport,
+    Transport,
+    afinish_response,
+    finish_response,
+    keeps_stream,
+)
 
 __all__ = [
     "CREATE",
@@ -86,6 +93,7 @@ __all__ = [
     "Transport",
     "TransportError",
     "UnexpectedResponseError",
+    "afinish_response",
     "build_create_customer",
     "build_download_customer_attachment",
     "build_get_create_update_customers_model",
@@ -95,6 +103,9 @@ __all__ = [
     "build_list_customers",
     "build_update_customer",
     "build_url",
+    "finish_response",
+    "keeps_stream",
+    "lowercase_headers",
     "parse_attachment",
     "parse_attachments",
     "parse_create_customer_response",

@@ -7,7 +7,7 @@ here performs I/O.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Literal, Protocol
 from urllib.parse import quote, urlencode
 
@@ -22,6 +22,7 @@ __all__ = [
     "ResponseKind",
     "build_url",
     "header",
+    "lowercase_headers",
 ]
 
 ResponseKind = Literal["json", "stream"]
@@ -75,6 +76,19 @@ def header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
         if key == name:
             return value
     return None
+
+
+def lowercase_headers(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Response header pairs as a dict with lower-case names, as ``HttpResponse`` expects.
+
+    A name that appears more than once keeps every value, joined with ``", "`` (RFC 9110
+    5.3), so no adapter silently drops a repeated header.
+    """
+    merged: dict[str, str] = {}
+    for name, value in items:
+        key = name.lower()
+        merged[key] = f"{merged[key]}, {value}" if key in merged else value
+    return merged
 
 
 def build_url(base_url: str, request: HttpRequest) -> str:

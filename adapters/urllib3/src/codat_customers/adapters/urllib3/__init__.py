@@ -17,6 +17,7 @@ from codat_customers.core import (
     ReadTimeoutError,
     TransportError,
     build_url,
+    finish_response,
 )
 
 import urllib3
@@ -106,7 +107,6 @@ class Urllib3Transport:
 
     def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
         """Send one request; raise a core ``TransportError`` on network failure."""
-        stream = request.response_kind == "stream"
         try:
             raw = self.pool.urlopen(
                 request.method,
@@ -116,17 +116,13 @@ class Urllib3Transport:
                 timeout=urllib3.Timeout(connect=timeout, read=timeout),
                 retries=False,
                 redirect=False,
-                preload_content=not stream,
+                # Always opened as a stream: finish_response reads it whole unless it is a
+                # download, which stays on the wire.
+                preload_content=False,
             )
         except HTTPError as exc:
             raise transport_error(exc) from exc
-        headers = {key.lower(): value for key, value in raw.headers.items()}
-        if not stream:
-            return HttpResponse(raw.status, headers, raw.data)
-        body_stream = Urllib3ByteStream(raw)
-        if 200 <= raw.status < 300:
-            return HttpResponse(raw.status, headers, stream=body_stream)
-        return HttpResponse(raw.status, headers, body_stream.read())
+        return finish_response(request, raw.status, raw.headers.items(), Urllib3ByteStream(raw))
 
     def close(self) -> None:
         """Close pooled connections if the pool is ours."""

@@ -1,0 +1,131 @@
+"""An async transport over aiohttp: :class:`AiohttpTransport`.
+
+Pass your own ``aiohttp.ClientSession`` to reuse its connector (pool limits, TLS, DNS
+cache), proxy settings and trace configs; it is used as it is and left open by ``aclose``.
+Without one, the transport creates its session lazily on the first request, inside the
+running event loop (a ``ClientSession`` belongs to the loop it was made in), and closes it
+in ``aclose``. Redirects are never followed: that, like retrying, is the SDK's decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from codat_customers.core import (
+    ConnectError,
+    HttpRequest,
+    HttpResponse,
+    ProtocolError,
+    ReadTimeoutError,
+    TransportError,
+    afinish_response,
+    build_url,
+)
+
+try:
+    import yarl
+
+    import aiohttp
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        'codat_customers.adapters.aiohttp needs aiohttp: pip install "codat-customers[aiohttp]"'
+    ) from exc
+
+__all__ = ["AiohttpByteStream", "AiohttpTransport", "transport_error"]
+
+
+def transport_error(exc: BaseException) -> TransportError:
+    """Map an aiohttp (or asyncio timeout) exception onto the core's transport errors."""
+    # Connector errors (refused, DNS, TLS) and connect timeouts happen before any byte of
+    # the request is written.
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        return ConnectError(f"could not connect: {type(exc).__name__}: {exc}")
+    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        return ConnectError(f"could not connect: {type(exc).__name__}: {exc}")
+    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        return ReadTimeoutError(f"timed out waiting for the response: {exc}")
+    return ProtocolError(f"connection broken: {type(exc).__name__}: {exc}")
+
+
+_FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError)
+
+
+class AiohttpByteStream:
+    """A streamed body over an ``aiohttp.ClientResponse``."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes."""
+        try:
+            async for chunk in self._response.content.iter_chunked(chunk_size):
+                yield chunk
+        except _FAILURES as exc:
+            raise transport_error(exc) from exc
+        finally:
+            await self.aclose()
+
+    async def aread(self) -> bytes:
+        """Read the rest of the body."""
+        try:
+            return await self._response.read()
+        except _FAILURES as exc:
+            raise transport_error(exc) from exc
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Give the connection back if the body was read to the end; otherwise drop it."""
+        if self._response.content.at_eof():
+            self._response.release()
+        else:
+            self._response.close()
+
+
+class AiohttpTransport:
+    """Sends requests through an ``aiohttp.ClientSession`` (yours, or one made lazily)."""
+
+    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+        self._owns_session = session is None
+        self._session = session
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The session in use; made on first use (inside the running loop) if none was given."""
+        if self._session is None or (self._owns_session and self._session.closed):
+            # No per-session time limit: the call's timeout_ms bounds connect and each read,
+            # and a total limit would cut long downloads short.
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+        return self._session
+
+    async def send(
+        self, request: HttpRequest, *, base_url: str, timeout: float | None
+    ) -> HttpResponse:
+        """Send one request; raise a core ``TransportError`` on network failure."""
+        session = self.session
+        try:
+            raw = await session.request(
+                request.method,
+                # Already percent-encoded by the core: stop yarl from quoting it again.
+                yarl.URL(build_url(base_url, request), encoded=True),
+                headers=dict(request.headers),
+                data=request.body,
+                allow_redirects=False,
+                # Without a per-call timeout, a user-supplied session keeps its own.
+                timeout=session.timeout
+                if timeout is None
+                else aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout),
+            )
+        except _FAILURES as exc:
+            raise transport_error(exc) from exc
+        return await afinish_response(
+            request, raw.status, raw.headers.items(), AiohttpByteStream(raw)
+        )
+
+    async def aclose(self) -> None:
+        """Close the session if this transport made it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None

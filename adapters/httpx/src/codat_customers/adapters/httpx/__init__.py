@@ -1,0 +1,190 @@
+"""Transports over httpx: :class:`HttpxTransport` (sync) and :class:`HttpxAsyncTransport`.
+
+Pass your own ``httpx.Client`` / ``httpx.AsyncClient`` to reuse its pool, proxies, mounts,
+TLS settings and event hooks; it is used as it is and left open by ``close``. Without one,
+the adapter makes a client with no timeout of its own (the call's ``timeout_ms`` applies)
+and redirects off. Either way each request is sent with ``follow_redirects=False``:
+following redirects and retrying are the SDK's decisions, not the transport's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+from codat_customers.core import (
+    ConnectError,
+    HttpRequest,
+    HttpResponse,
+    ProtocolError,
+    ReadTimeoutError,
+    TransportError,
+    afinish_response,
+    build_url,
+    finish_response,
+)
+
+try:
+    import httpx
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        'codat_customers.adapters.httpx needs httpx: pip install "codat-customers[httpx]"'
+    ) from exc
+
+__all__ = [
+    "HttpxAsyncByteStream",
+    "HttpxAsyncTransport",
+    "HttpxByteStream",
+    "HttpxTransport",
+    "transport_error",
+]
+
+# Failures where the request never reached the server.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
+
+
+def transport_error(exc: httpx.HTTPError) -> TransportError:
+    """Map an httpx exception onto the core's transport errors."""
+    if isinstance(exc, _NOT_SENT):
+        return ConnectError(f"could not connect: {type(exc).__name__}: {exc}")
+    if isinstance(exc, httpx.TimeoutException):
+        # Read and write timeouts alike: the server may already have acted.
+        return ReadTimeoutError(f"timed out waiting for the response: {exc}")
+    return ProtocolError(f"connection broken: {type(exc).__name__}: {exc}")
+
+
+def _build(
+    client: httpx.Client | httpx.AsyncClient,
+    request: HttpRequest,
+    base_url: str,
+    timeout: float | None,
+) -> httpx.Request:
+    """The httpx request for ``request``; the same for the sync and the async client."""
+    return client.build_request(
+        request.method,
+        build_url(base_url, request),
+        headers=list(request.headers),
+        content=request.body,
+        # Without a per-call timeout, a user-supplied client keeps its own default.
+        timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout),
+    )
+
+
+class HttpxByteStream:
+    """A streamed body over a sync ``httpx.Response``; closing gives the connection back."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+
+    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes."""
+        try:
+            yield from self._response.iter_bytes(chunk_size)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
+        finally:
+            self.close()
+
+    def read(self) -> bytes:
+        """Read the rest of the body."""
+        try:
+            return self._response.read()
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release the connection (httpx drops it if the body was not read to the end)."""
+        self._response.close()
+
+
+class HttpxAsyncByteStream:
+    """A streamed body over an ``httpx.Response`` from an ``AsyncClient``."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+
+    async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes."""
+        try:
+            async for chunk in self._response.aiter_bytes(chunk_size):
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
+        finally:
+            await self.aclose()
+
+    async def aread(self) -> bytes:
+        """Read the rest of the body."""
+        try:
+            return await self._response.aread()
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release the connection."""
+        await self._response.aclose()
+
+
+class HttpxTransport:
+    """Sends requests through an ``httpx.Client`` (yours, or one made for this transport)."""
+
+    def __init__(self, client: httpx.Client | None = None) -> None:
+        self._owns_client = client is None
+        self.client = client or httpx.Client(timeout=None, follow_redirects=False)
+
+    def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
+        """Send one request; raise a core ``TransportError`` on network failure."""
+        try:
+            raw = self.client.send(
+                _build(self.client, request, base_url, timeout),
+                stream=True,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
+        return finish_response(
+            request, raw.status_code, raw.headers.multi_items(), HttpxByteStream(raw)
+        )
+
+    def close(self) -> None:
+        """Close the client if this transport made it."""
+        if self._owns_client:
+            self.client.close()
+
+
+class HttpxAsyncTransport:
+    """Sends requests through an ``httpx.AsyncClient`` (yours, or one made for this transport)."""
+
+    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+        self._owns_client = client is None
+        self.client = client or httpx.AsyncClient(timeout=None, follow_redirects=False)
+
+    async def send(
+        self, request: HttpRequest, *, base_url: str, timeout: float | None
+    ) -> HttpResponse:
+        """Send one request; raise a core ``TransportError`` on network failure."""
+        try:
+            raw = await self.client.send(
+                _build(self.client, request, base_url, timeout),
+                stream=True,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise transport_error(exc) from exc
+        return await afinish_response(
+            request, raw.status_code, raw.headers.multi_items(), HttpxAsyncByteStream(raw)
+        )
+
+    async def aclose(self) -> None:
+        """Close the client if this transport made it."""
+        if self._owns_client:
+            await self.client.aclose()

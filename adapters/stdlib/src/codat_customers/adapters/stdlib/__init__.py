@@ -1,0 +1,296 @@
+"""A transport on ``http.client`` alone, for environments where only the standard library goes.
+
+:class:`StdlibTransport` keeps a small thread-safe pool of idle keep-alive connections per
+``(scheme, host, port)``, verifies TLS certificates by default, applies the call's timeout to
+connecting and to every read, streams downloads, and maps socket, TLS and ``http.client``
+failures onto the core's transport errors. It has no dependency beyond
+``codat-customers-core``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import select
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from codat_customers.core import (
+    ConnectError,
+    HttpRequest,
+    HttpResponse,
+    ProtocolError,
+    ReadTimeoutError,
+    TransportError,
+    build_url,
+    finish_response,
+)
+
+__all__ = ["StdlibByteStream", "StdlibTransport", "transport_error"]
+
+_REPLAY_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Failures that, on a reused connection and before any response byte, mean the server had
+# already closed it while it sat idle in the pool.
+_STALE_ERRORS = (
+    http.client.RemoteDisconnected,
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+)
+
+
+def transport_error(exc: BaseException) -> TransportError:
+    """Map a failure raised after the connection was made onto the core's transport errors."""
+    if isinstance(exc, TransportError):
+        return exc
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return ReadTimeoutError(f"timed out waiting for the response: {exc}")
+    if isinstance(exc, http.client.IncompleteRead):
+        return ProtocolError(f"response body cut short: {exc!r}")
+    if isinstance(exc, http.client.HTTPException | OSError):
+        return ProtocolError(f"connection broken: {type(exc).__name__}: {exc}")
+    return ProtocolError(f"{type(exc).__name__}: {exc}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    scheme: str
+    host: str
+    port: int
+
+
+def _is_dropped(connection: http.client.HTTPConnection) -> bool:
+    """True when an idle pooled connection can no longer carry a request.
+
+    An idle keep-alive socket should have nothing to read; if it is readable, the server
+    closed it (EOF) or sent something unsolicited. Either way it must not be reused.
+    """
+    sock = connection.sock
+    if sock is None:
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+class _Pool:
+    """Idle connections per origin; a connection is used by one thread at a time."""
+
+    def __init__(self, max_idle_per_origin: int) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[_Origin, list[http.client.HTTPConnection]] = {}
+        self._max_idle = max_idle_per_origin
+
+    def take(self, origin: _Origin) -> http.client.HTTPConnection | None:
+        """An idle connection that still looks alive, or ``None``."""
+        while True:
+            with self._lock:
+                idle = self._idle.get(origin)
+                if not idle:
+                    return None
+                connection = idle.pop()
+            if not _is_dropped(connection):
+                return connection
+            connection.close()
+
+    def give_back(self, origin: _Origin, connection: http.client.HTTPConnection) -> None:
+        """Keep ``connection`` for the next request to ``origin``, unless the pool is full."""
+        with self._lock:
+            idle = self._idle.setdefault(origin, [])
+            if len(idle) < self._max_idle:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def clear(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            connections = [c for idle in self._idle.values() for c in idle]
+            self._idle.clear()
+        for connection in connections:
+            connection.close()
+
+
+class StdlibByteStream:
+    """A body still on the wire; the connection goes back to the pool once it is fully read.
+
+    ``http.client`` does not complain when a ``Content-Length`` body ends early under
+    ``read(amt)``, so the stream checks the promised length itself and raises
+    :class:`~codat_customers.core.ProtocolError` for a truncated body.
+    """
+
+    def __init__(
+        self,
+        response: http.client.HTTPResponse,
+        release: _Release,
+    ) -> None:
+        self._response = response
+        self._release = release
+        self._closed = False
+
+    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes."""
+        try:
+            while True:
+                chunk = self._read(chunk_size)
+                if not chunk:
+                    break
+                yield chunk
+        finally:
+            self.close()
+
+    def read(self) -> bytes:
+        """Read the rest of the body."""
+        try:
+            return b"".join(iter(lambda: self._read(256 * 1024), b""))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Give the connection back if the body was read to the end; otherwise drop it."""
+        if self._closed:
+            return
+        self._closed = True
+        complete = self._response.isclosed()
+        self._release(reusable=complete and not self._response.will_close)
+
+    def _read(self, size: int) -> bytes:
+        response = self._response
+        if response.isclosed():
+            return b""
+        try:
+            chunk = response.read(size)
+        except Exception as exc:
+            self._release(reusable=False)
+            self._closed = True
+            raise transport_error(exc) from exc
+        if not chunk and response.length:
+            self._release(reusable=False)
+            self._closed = True
+            raise ProtocolError(f"response body cut short: {response.length} bytes missing")
+        return chunk
+
+
+class _Release:
+    """Returns one connection to the pool, or closes it; only the first call counts."""
+
+    def __init__(
+        self, pool: _Pool, origin: _Origin, connection: http.client.HTTPConnection
+    ) -> None:
+        self._pool = pool
+        self._origin = origin
+        self._connection: http.client.HTTPConnection | None = connection
+
+    def __call__(self, *, reusable: bool) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        if reusable:
+            self._pool.give_back(self._origin, connection)
+        else:
+            connection.close()
+
+
+class StdlibTransport:
+    """Sends requests with ``http.client``, keeping connections alive per host.
+
+    :param ssl_context: the TLS settings for ``https`` URLs (default:
+        ``ssl.create_default_context()``, which verifies certificates and host names).
+    :param verify: ``False`` turns certificate verification off when no ``ssl_context`` is
+        given (local test servers only).
+    :param max_idle_per_host: idle connections kept per ``(scheme, host, port)``.
+
+    Safe to share between threads. Proxies are not supported: use the urllib3 or httpx
+    adapter when you need one.
+    """
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        verify: bool = True,
+        max_idle_per_host: int = 10,
+    ) -> None:
+        if ssl_context is None:
+            ssl_context = ssl.create_default_context()
+            if not verify:
+                ssl_context.check_hostname = False
+                ssl_context.verify_mode = ssl.CERT_NONE
+        self.ssl_context = ssl_context
+        self._pool = _Pool(max_idle_per_host)
+
+    def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
+        """Send one request; raise a core ``TransportError`` on network failure."""
+        url = urlsplit(build_url(base_url, request))
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConnectError(f"unsupported URL: {base_url!r}")
+        default_port = 443 if url.scheme == "https" else 80
+        origin = _Origin(url.scheme, url.hostname, url.port or default_port)
+        target = url.path + (f"?{url.query}" if url.query else "")
+        connection = self._pool.take(origin)
+        if connection is not None:
+            try:
+                return self._exchange(connection, origin, request, target, timeout)
+            except _STALE_ERRORS as exc:
+                # The server closed the idle connection just as we reused it. Nothing was
+                # answered; only a request that is safe to replay goes again, and only once.
+                # Anything else surfaces, so the retry policy decides (it never resends an
+                # update whose fate is unknown).
+                if request.method not in _REPLAY_SAFE_METHODS:
+                    raise transport_error(exc) from exc
+            except Exception as exc:
+                raise transport_error(exc) from exc
+        connection = self._connect(origin, timeout)
+        try:
+            return self._exchange(connection, origin, request, target, timeout)
+        except Exception as exc:
+            raise transport_error(exc) from exc
+
+    def close(self) -> None:
+        """Close the idle connections; connections still streaming close when released."""
+        self._pool.clear()
+
+    def _connect(self, origin: _Origin, timeout: float | None) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection
+        if origin.scheme == "https":
+            connection = http.client.HTTPSConnection(
+                origin.host, origin.port, timeout=timeout, context=self.ssl_context
+            )
+        else:
+            connection = http.client.HTTPConnection(origin.host, origin.port, timeout=timeout)
+        try:
+            # Connect (and shake hands) now, so a failure here is known to be a ConnectError:
+            # not a byte of the request has been sent.
+            connection.connect()
+        except (OSError, ssl.SSLError) as exc:
+            connection.close()
+            raise ConnectError(f"could not connect to {origin.host}:{origin.port}: {exc}") from exc
+        return connection
+
+    def _exchange(
+        self,
+        connection: http.client.HTTPConnection,
+        origin: _Origin,
+        request: HttpRequest,
+        target: str,
+        timeout: float | None,
+    ) -> HttpResponse:
+        """Send on ``connection`` and open the response; the connection is closed on failure."""
+        try:
+            if connection.sock is not None:
+                connection.sock.settimeout(timeout)
+            connection.timeout = timeout
+            connection.request(
+                request.method, target, body=request.body, headers=dict(request.headers)
+            )
+            raw = connection.getresponse()
+        except BaseException:
+            connection.close()
+            raise
+        body = StdlibByteStream(raw, _Release(self._pool, origin, connection))
+        return finish_response(request, raw.status, raw.getheaders(), body)
