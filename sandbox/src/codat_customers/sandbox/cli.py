@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -83,6 +86,14 @@ def _faults(args: argparse.Namespace) -> FaultConfig:
     )
 
 
+class _Stop(Exception):
+    """Raised by the signal handler to end `run_sandbox` normally."""
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM (uvicorn handles both and shuts down cleanly)."""
     app = create_app(
@@ -111,9 +122,15 @@ def run_sandbox(args: argparse.Namespace) -> int:
         ]
     lines.append("Press Ctrl-C to stop.")
     print("\n".join(lines), flush=True)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the
+    # handler that was installed before it; ours turns that into a normal exit, status 0.
+    previous = {sig: signal.signal(sig, _stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.Server(uvicorn_config(app, log_level=args.log_level)).run(sockets=[sock])
+        with contextlib.suppress(_Stop):
+            uvicorn.Server(uvicorn_config(app, log_level=args.log_level)).run(sockets=[sock])
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         sock.close()
         state.store.close()
     print("Sandbox stopped.", flush=True)
