@@ -218,7 +218,23 @@ def test_cyclic_customer_content_is_a_validation_error_not_a_recursion_error() -
     )
     assert rejected(CREATE, direct).field == "customer"
     as_dict = {**PUSH, "customer": {"status": "A", "addresses": [loop]}}
-    assert rejected(CREATE, as_dict).field == "request"
+    assert rejected(CREATE, as_dict).field.startswith("customer.addresses[0]")
+    free_form = {**PUSH, "customer": {"status": "A", "supplemental_data": {"content": {"k": loop}}}}
+    assert rejected(CREATE, free_form).field in {"request", "customer"}
+
+
+def test_unknown_keys_inside_a_customer_dict_are_rejected_by_name() -> None:
+    typo = {**PUSH, "customer": {"status": "A", "custmer_name": "x"}}
+    assert rejected(CREATE, typo).field == "customer.custmer_name"
+    nested = {
+        **PUSH,
+        "customer": {"status": "A", "contacts": [{"status": "A", "phone": [{"typ": "Fax"}]}]},
+    }
+    assert rejected(CREATE, nested).field == "customer.contacts[0].phone[0].typ"
+    camel = {**PUSH, "customer": {"status": "A", "customerName": "x", "taxNumber": None}}
+    assert (
+        CREATE.prepare(camel).unwrap().body == b'{"status":"A","customerName":"x","taxNumber":null}'
+    )
 
 
 def test_struct_fields_of_the_wrong_type_are_caught_by_build() -> None:

@@ -25,6 +25,7 @@ ALLOWED = {
     "enum",
     "functools",
     "re",
+    "types",  # MappingProxyType: read-only views of precomputed tables
     "typing",
     "urllib",  # only urllib.parse, checked below
     "msgspec",

@@ -12,17 +12,43 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import msgspec
+import msgspec.inspect
 
 from .errors import RequestValidationError
 
-__all__ = ["camelize_keys", "coerce_request", "snake_path"]
+__all__ = ["FieldTree", "camelize_keys", "coerce_request", "field_tree", "snake_path"]
 
 R = TypeVar("R", bound=msgspec.Struct)
 
-# Keys under these (snake or camel) names are user data, not field names: keep them as is.
-_FREE_FORM_KEYS = frozenset({"content"})
 _PATH_RE = re.compile(r"`\$(?P<path>[^`]*)`")
 _UPPER_RE = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+FieldTree = Mapping[str, "FieldTree | None"]
+"""The wire names a struct accepts, each mapped to its own tree (``None``: take as is)."""
+
+
+def field_tree(struct_type: type[msgspec.Struct]) -> FieldTree:
+    """Describe the fields of ``struct_type`` (recursively) for checking dict input.
+
+    Computed once per wire model when the operation table is built, never per call.
+    """
+    tree = _tree(msgspec.inspect.type_info(struct_type))
+    assert tree is not None
+    return tree
+
+
+def _tree(info: msgspec.inspect.Type) -> FieldTree | None:
+    if isinstance(info, msgspec.inspect.StructType):
+        return {field.encode_name: _tree(field.type) for field in info.fields}
+    if isinstance(info, msgspec.inspect.UnionType):
+        for member in info.types:
+            found = _tree(member)
+            if found is not None:
+                return found
+        return None
+    if isinstance(info, msgspec.inspect.ListType):
+        return _tree(info.item_type)
+    return None  # scalars and free-form maps (supplementalData.content) are taken as is
 
 
 def _camel(key: str) -> str:
@@ -30,16 +56,24 @@ def _camel(key: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def camelize_keys(value: Any) -> Any:
-    """Rewrite snake_case dict keys as camelCase, recursively, leaving free-form maps alone."""
+def camelize_keys(value: Any, tree: FieldTree | None, path: str) -> Any:
+    """Rewrite snake_case keys as the wire's camelCase, rejecting keys ``tree`` lacks.
+
+    Lists apply ``tree`` to each item; values whose tree is ``None`` (free-form maps,
+    scalars, structs) are kept as they are.
+    """
+    if tree is None:
+        return value
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
             name = _camel(key) if isinstance(key, str) else key
-            out[name] = item if name in _FREE_FORM_KEYS else camelize_keys(item)
+            if name not in tree:
+                raise RequestValidationError(f"{path}.{key}", "unknown field")
+            out[name] = camelize_keys(item, tree[name], f"{path}.{key}")
         return out
     if isinstance(value, list | tuple):
-        return [camelize_keys(item) for item in value]
+        return [camelize_keys(item, tree, f"{path}[{i}]") for i, item in enumerate(value)]
     return value
 
 
@@ -52,11 +86,13 @@ def snake_path(message: str) -> str:
     return _UPPER_RE.sub(lambda m: "_" + m.group(1).lower(), path) or "request"
 
 
-def coerce_request(value: object, request_type: type[R], *, wire_fields: tuple[str, ...]) -> R:
+def coerce_request(
+    value: object, request_type: type[R], *, wire_fields: Mapping[str, FieldTree]
+) -> R:
     """Return ``value`` as a ``request_type``; dicts are converted and checked once.
 
-    ``wire_fields`` names the fields holding wire models (camelCase structs) whose dict
-    form needs its keys camelized first.
+    ``wire_fields`` maps the fields holding wire models (camelCase structs) to their field
+    trees: their dict form is camelized and checked for unknown keys first.
     """
     if isinstance(value, request_type):
         return value
@@ -66,9 +102,9 @@ def coerce_request(value: object, request_type: type[R], *, wire_fields: tuple[s
         )
     data = dict(value)
     try:
-        for name in wire_fields:
+        for name, tree in wire_fields.items():
             if isinstance(data.get(name), Mapping):
-                data[name] = camelize_keys(data[name])
+                data[name] = camelize_keys(data[name], tree, name)
         return msgspec.convert(data, request_type)
     except msgspec.ValidationError as exc:
         message = str(exc)

@@ -8,8 +8,9 @@ performs I/O, reads a clock or draws a random number, so both are tested with pl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -24,7 +25,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .http import HttpRequest, HttpResponse, MemoryByteStream
-from .inputs import coerce_request, snake_path
+from .inputs import FieldTree, coerce_request, field_tree, snake_path
 from .models import (
     Attachment,
     AttachmentsDataset,
@@ -417,6 +418,7 @@ def parse_download(response: HttpResponse) -> Result[HttpResponse, CodatError]:
 # --- the table -----------------------------------------------------------------------
 
 _COMMON_ERRORS = frozenset({401, 402, 403, 404, 429, 500, 503})
+_CUSTOMER_INPUT: Mapping[str, FieldTree] = MappingProxyType({"customer": field_tree(Customer)})
 
 
 @dataclass(frozen=True)
@@ -424,7 +426,7 @@ class Operation(Generic[Req, Out]):
     """One operation: how to build its request and parse its response.
 
     ``error_statuses`` are the statuses the contract documents with an ErrorMessage body;
-    ``wire_fields`` names request fields holding camelCase wire models.
+    ``wire_fields`` maps request fields holding camelCase wire models to their field trees.
     """
 
     id: str
@@ -433,7 +435,7 @@ class Operation(Generic[Req, Out]):
     build: Callable[[Req], HttpRequest]
     parse: Callable[[HttpResponse], Result[Out, CodatError]]
     error_statuses: frozenset[int] = _COMMON_ERRORS
-    wire_fields: tuple[str, ...] = ()
+    wire_fields: Mapping[str, FieldTree] = field(default_factory=dict)
 
     def coerce(self, request: object) -> Req:
         """Accept the request struct or its dict form; raise RequestValidationError."""
@@ -477,7 +479,7 @@ CREATE: Operation[CreateCustomerRequest, CreateCustomerResponse] = Operation(
     build_create_customer,
     parse_create_customer_response,
     _COMMON_ERRORS | {400},
-    ("customer",),
+    _CUSTOMER_INPUT,
 )
 UPDATE: Operation[UpdateCustomerRequest, UpdateCustomerResponse] = Operation(
     "update-customer",
@@ -486,7 +488,7 @@ UPDATE: Operation[UpdateCustomerRequest, UpdateCustomerResponse] = Operation(
     build_update_customer,
     parse_update_customer_response,
     _COMMON_ERRORS | {400},
-    ("customer",),
+    _CUSTOMER_INPUT,
 )
 LIST_ATTACHMENTS: Operation[ListCustomerAttachmentsRequest, AttachmentsDataset] = Operation(
     "list-customer-attachments",
