@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from .clock import normalise_datetime
 
 __all__ = [
+    "CUSTOMER_COLUMNS",
     "CUSTOMER_FIELDS",
     "MAX_QUERY_LENGTH",
     "And",
@@ -37,6 +38,7 @@ __all__ = [
     "UnknownPropertyError",
     "compile_order",
     "compile_query",
+    "column_expr",
     "json_expr",
     "parse_query",
 ]
@@ -69,6 +71,27 @@ CUSTOMER_FIELDS: Mapping[str, FieldKind] = {
     "sourceModifiedDate": FieldKind.DATETIME,
 }
 """The queryable scalar paths of a Customer; arrays and supplemental data are not."""
+
+CUSTOMER_COLUMNS: Mapping[str, str] = {
+    "id": "id",
+    "customerName": "customer_name",
+    "contactName": "contact_name",
+    "emailAddress": "email_address",
+    "defaultCurrency": "default_currency",
+    "phone": "phone",
+    "registrationNumber": "registration_number",
+    "taxNumber": "tax_number",
+    "status": "status",
+    "metadata.isDeleted": "is_deleted",
+    "modifiedDate": "modified_date",
+    "sourceModifiedDate": "source_modified_date",
+}
+"""Columns of the customers table holding each queryable field.
+
+Apart from ``id`` they are STORED generated columns computed by ``json_extract`` when a
+row is written: a filter then reads a few small values per row instead of parsing every
+JSON document again, which is what keeps counting 1,000,000 rows fast.
+"""
 
 _ALLOWED_OPS: Mapping[FieldKind, frozenset[str]] = {
     FieldKind.STRING: frozenset({"=", "!=", "~"}),
@@ -238,6 +261,11 @@ def json_expr(path: str) -> str:
     return f"json_extract(doc, '$.{path}')"
 
 
+def column_expr(path: str) -> str:
+    """The SQL expression for a canonical field path: its column, or ``json_expr``."""
+    return CUSTOMER_COLUMNS.get(path) or json_expr(path)
+
+
 def _resolve(path: str, fields: Mapping[str, FieldKind]) -> tuple[str, FieldKind]:
     # Codat resolves property names without regard to case (it is a .NET service).
     wanted = path.casefold()
@@ -255,7 +283,7 @@ def _compile_clause(clause: Clause, fields: Mapping[str, FieldKind]) -> Compiled
             f"property {name} (position {clause.position}).",
             clause.position,
         )
-    column = json_expr(name)
+    column = column_expr(name)
     value: object
     if kind is FieldKind.STRING:
         if clause.op == "~":
@@ -331,5 +359,5 @@ def compile_order(text: str, fields: Mapping[str, FieldKind] = CUSTOMER_FIELDS) 
             raise QueryError(f"Malformed orderBy '{text}'. Expected a property name.")
         name, kind = _resolve(path, fields)
         collation = " COLLATE NOCASE" if kind is FieldKind.STRING else ""
-        terms.append(f"{json_expr(name)}{collation} {'DESC' if descending else 'ASC'}")
+        terms.append(f"{column_expr(name)}{collation} {'DESC' if descending else 'ASC'}")
     return ", ".join(terms)

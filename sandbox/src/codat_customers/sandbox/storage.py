@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .query import CompiledSql, json_expr
+from .query import CUSTOMER_COLUMNS, CompiledSql, json_expr
 
 __all__ = [
     "CHUNK_SIZE",
@@ -30,6 +30,23 @@ __all__ = [
 
 CHUNK_SIZE = 1024 * 1024
 """Bytes per stored attachment chunk, and per chunk of a download."""
+
+_GENERATED = ",\n".join(
+    f"    {column} GENERATED ALWAYS AS ({json_expr(path)}) STORED"
+    for path, column in CUSTOMER_COLUMNS.items()
+    if column != "id"
+)
+
+# Secondary indexes of customers; dropped and rebuilt around a bulk load into an empty
+# table, which is several times faster than maintaining them row by row.
+_CUSTOMER_INDEXES = {
+    "customers_company": "company_id",
+    "customers_id_nocase": "company_id, id COLLATE NOCASE",
+    "customers_name": "company_id, customer_name COLLATE NOCASE",
+    "customers_status": "company_id, status COLLATE NOCASE, is_deleted",
+    "customers_modified": "company_id, modified_date",
+    "customers_deleted": "company_id, is_deleted",
+}
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS companies (
@@ -46,17 +63,10 @@ CREATE TABLE IF NOT EXISTS customers (
     seq INTEGER PRIMARY KEY,
     company_id TEXT NOT NULL,
     id TEXT NOT NULL,
+{_GENERATED},
     doc TEXT NOT NULL,
     UNIQUE (company_id, id)
 );
-CREATE INDEX IF NOT EXISTS customers_name
-    ON customers (company_id, {json_expr("customerName")} COLLATE NOCASE);
-CREATE INDEX IF NOT EXISTS customers_status
-    ON customers (company_id, {json_expr("status")} COLLATE NOCASE);
-CREATE INDEX IF NOT EXISTS customers_modified
-    ON customers (company_id, {json_expr("modifiedDate")});
-CREATE INDEX IF NOT EXISTS customers_deleted
-    ON customers (company_id, {json_expr("metadata.isDeleted")});
 CREATE TABLE IF NOT EXISTS attachments (
     id TEXT PRIMARY KEY,
     company_id TEXT NOT NULL,
@@ -146,7 +156,14 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute("PRAGMA cache_size=-65536")
+        self._db.execute("PRAGMA mmap_size=1073741824")
         self._db.executescript(_SCHEMA)
+        self._create_customer_indexes()
+
+    def _create_customer_indexes(self) -> None:
+        for name, columns in _CUSTOMER_INDEXES.items():
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON customers ({columns})")
 
     def close(self) -> None:
         """Close the database; a temporary one is deleted."""
@@ -279,10 +296,17 @@ class Store:
     def bulk_insert_customers(self, company_id: str, docs: Iterable[tuple[str, bytes]]) -> None:
         """Store many ``(id, document)`` pairs in one transaction."""
         with self._lock, self._transaction():
+            empty = self._db.execute("SELECT 1 FROM customers LIMIT 1").fetchone() is None
+            if empty:
+                for name in _CUSTOMER_INDEXES:
+                    self._db.execute(f"DROP INDEX IF EXISTS {name}")
             self._db.executemany(
                 "INSERT INTO customers (company_id, id, doc) VALUES (?, ?, ?)",
                 ((company_id, customer_id, doc.decode()) for customer_id, doc in docs),
             )
+            if empty:
+                self._create_customer_indexes()
+                self._db.execute("ANALYZE customers")
 
     def first_customer_with_attachments(self, company_id: str) -> str | None:
         """The earliest-stored customer of a company that has an attachment."""
