@@ -358,12 +358,8 @@ class PushOption(Model):
 # --- errors --------------------------------------------------------------------------
 
 
-class ErrorValidationItem(Model):
-    """One validation problem reported in an error body."""
-
-    item_id: str | UnsetType | None = UNSET
-    message: str | UnsetType | None = UNSET
-    validator_name: str | UnsetType | None = UNSET
+class ErrorValidationItem(ValidationItem):
+    """One validation problem reported in an error body (same shape as a push's)."""
 
 
 class ErrorValidation(Model):
