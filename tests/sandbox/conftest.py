@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from codat_customers.sandbox import SandboxServer
-from sandbox_support import Api
+from codat_customers.sandbox.testing import RawClient
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -14,7 +14,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def api(codat_sandbox: SandboxServer) -> Iterator[Api]:
-    client = Api(codat_sandbox)
+def api(codat_sandbox: SandboxServer) -> Iterator[RawClient]:
+    client = RawClient(codat_sandbox)
     yield client
-    client.http.clear()
+    client.close()

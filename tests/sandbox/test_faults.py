@@ -9,18 +9,18 @@ import uuid
 import pytest
 import urllib3
 from codat_customers.sandbox import FaultConfig, SandboxServer
-from sandbox_support import Api, assert_error
+from codat_customers.sandbox.testing import RawClient, assert_error
 
 NEW = {"customerName": "Fault Tolerant Ltd", "status": "Active"}
 
 
-def test_faults_are_off_by_default(api: Api) -> None:
+def test_faults_are_off_by_default(api: RawClient) -> None:
     config = api.admin("GET", "faults").json()
     assert config["error_rate"] == 0.0 and config["rate_limit"] is None
     assert config["drop_connection_rate"] == 0.0 and config["latency_ms"] == 0.0
 
 
-def test_admin_endpoint_sets_merges_and_resets(api: Api) -> None:
+def test_admin_endpoint_sets_merges_and_resets(api: RawClient) -> None:
     replaced = api.admin("PUT", "faults", {"error_rate": 0.25, "seed": 9})
     assert replaced.status == 200 and replaced.json()["error_rate"] == 0.25
     merged = api.admin("POST", "faults", {"latency_ms": 5}).json()
@@ -32,7 +32,7 @@ def test_admin_endpoint_sets_merges_and_resets(api: Api) -> None:
     assert api.admin("POST", "faults", {"error_rate": "high"}).status == 400
 
 
-def test_rate_limit_answers_429_with_retry_after(api: Api) -> None:
+def test_rate_limit_answers_429_with_retry_after(api: RawClient) -> None:
     api.admin("PUT", "faults", {"rate_limit": 3, "rate_limit_window": 60})
     statuses = []
     for _ in range(3):
@@ -47,7 +47,7 @@ def test_rate_limit_answers_429_with_retry_after(api: Api) -> None:
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
 
 
-def test_rate_limit_window_resets(api: Api) -> None:
+def test_rate_limit_window_resets(api: RawClient) -> None:
     api.admin("PUT", "faults", {"rate_limit": 1, "rate_limit_window": 0.3})
     assert api.get(api.k + "/options/customers").status == 200
     assert api.get(api.k + "/options/customers").status == 429
@@ -58,7 +58,7 @@ def test_rate_limit_window_resets(api: Api) -> None:
 def _statuses(seed: int, count: int) -> list[int]:
     faults = FaultConfig(seed=seed, error_rate=0.5)
     with SandboxServer(customers=1, faults=faults) as server:
-        api = Api(server)
+        api = RawClient(server)
         return [api.get(api.k + "/options/customers").status for _ in range(count)]
 
 
@@ -70,20 +70,20 @@ def test_server_errors_are_a_deterministic_fraction() -> None:
     assert first != _statuses(seed=8, count=40)
 
 
-def test_injected_errors_are_error_messages(api: Api) -> None:
+def test_injected_errors_are_error_messages(api: RawClient) -> None:
     api.admin("PUT", "faults", {"error_rate": 1.0, "error_statuses": [503]})
     body = assert_error(api.get(api.c + "/data/customers"), 503)
     assert "maintenance" in body["error"]
 
 
-def test_latency_is_added(api: Api) -> None:
+def test_latency_is_added(api: RawClient) -> None:
     api.admin("PUT", "faults", {"latency_ms": 300})
     started = time.perf_counter()
     assert api.get(api.k + "/options/customers").status == 200
     assert time.perf_counter() - started >= 0.3
 
 
-def test_truncated_json_is_a_complete_response_with_half_a_body(api: Api) -> None:
+def test_truncated_json_is_a_complete_response_with_half_a_body(api: RawClient) -> None:
     whole = api.get(api.k + "/options/customers").data
     api.admin("PUT", "faults", {"truncate_json_rate": 1.0})
     response = api.get(api.k + "/options/customers")
@@ -94,7 +94,7 @@ def test_truncated_json_is_a_complete_response_with_half_a_body(api: Api) -> Non
         json.loads(response.data)
 
 
-def test_dropped_connection_breaks_mid_body(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_dropped_connection_breaks_mid_body(api: RawClient, codat_sandbox: SandboxServer) -> None:
     api.admin("PUT", "faults", {"drop_connection_rate": 1.0})
     with pytest.raises(urllib3.exceptions.ProtocolError):
         api.get(api.c + "/data/customers")
@@ -108,13 +108,13 @@ def test_dropped_connection_breaks_mid_body(api: Api, codat_sandbox: SandboxServ
     assert api.get(api.c + "/data/customers").status == 200
 
 
-def test_push_then_500_writes_but_reports_failure(api: Api) -> None:
+def test_push_then_500_writes_but_reports_failure(api: RawClient) -> None:
     api.admin("PUT", "faults", {"push_then_500_rate": 1.0})
     assert_error(api.create(NEW), 500)
     assert api.list()["totalResults"] == 41  # the write happened: a blind retry duplicates
 
 
-def test_push_then_500_with_a_key_lets_a_retry_see_the_real_answer(api: Api) -> None:
+def test_push_then_500_with_a_key_lets_a_retry_see_the_real_answer(api: RawClient) -> None:
     api.admin("PUT", "faults", {"push_then_500_rate": 1.0})
     key = {"Idempotency-Key": str(uuid.uuid4())}
     assert_error(api.create(NEW, headers=key), 500)
@@ -124,7 +124,7 @@ def test_push_then_500_with_a_key_lets_a_retry_see_the_real_answer(api: Api) -> 
     assert api.list()["totalResults"] == 41
 
 
-def test_faults_can_target_operations(api: Api) -> None:
+def test_faults_can_target_operations(api: RawClient) -> None:
     api.admin(
         "PUT",
         "faults",
@@ -135,7 +135,7 @@ def test_faults_can_target_operations(api: Api) -> None:
 
 
 def test_faults_from_the_python_api(codat_sandbox: SandboxServer) -> None:
-    api = Api(codat_sandbox)
+    api = RawClient(codat_sandbox)
     codat_sandbox.set_faults(error_rate=1.0, error_statuses=[500])
     assert api.get(api.k + "/options/customers").status == 500
     codat_sandbox.clear_faults()

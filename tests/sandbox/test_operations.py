@@ -10,7 +10,7 @@ from codat_customers.sandbox import (
     SandboxServer,
     auth_header_for,
 )
-from sandbox_support import Api, assert_error
+from codat_customers.sandbox.testing import RawClient, assert_error
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
@@ -24,7 +24,7 @@ def test_seeded_example_ids_exist(codat_sandbox: SandboxServer) -> None:
     assert codat_sandbox.base_url.startswith("http://127.0.0.1:")
 
 
-def test_missing_or_wrong_key_is_401(api: Api) -> None:
+def test_missing_or_wrong_key_is_401(api: RawClient) -> None:
     body = assert_error(api.get(api.c + "/data/customers", auth=False), 401)
     assert body["error"] == "Unauthorized"
     wrong = {"Authorization": auth_header_for("not-the-key")}
@@ -33,7 +33,7 @@ def test_missing_or_wrong_key_is_401(api: Api) -> None:
     assert_error(api.get(api.c + "/data/customers", auth=False, headers=raw_key), 401)
 
 
-def test_list_customers_returns_a_page(api: Api) -> None:
+def test_list_customers_returns_a_page(api: RawClient) -> None:
     page = api.list()
     assert page["pageNumber"] == 1
     assert page["pageSize"] == 100
@@ -44,14 +44,14 @@ def test_list_customers_returns_a_page(api: Api) -> None:
     assert {"id", "customerName", "addresses", "modifiedDate"} <= first.keys()
 
 
-def test_get_customer(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_get_customer(api: RawClient, codat_sandbox: SandboxServer) -> None:
     response = api.get(f"{api.c}/data/customers/{codat_sandbox.customer_id}")
     assert response.status == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json()["id"] == codat_sandbox.customer_id
 
 
-def test_unknown_company_connection_customer_are_404(api: Api) -> None:
+def test_unknown_company_connection_customer_are_404(api: RawClient) -> None:
     body = assert_error(api.get(f"/companies/{UNKNOWN}/data/customers"), 404)
     assert UNKNOWN in body["error"]
     assert_error(api.get(f"{api.c}/data/customers/no-such-customer"), 404)
@@ -62,26 +62,26 @@ def test_unknown_company_connection_customer_are_404(api: Api) -> None:
     assert_error(api.get("/companies/not-a-uuid/data/customers"), 404)
 
 
-def test_connection_of_another_company_is_404(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_connection_of_another_company_is_404(api: RawClient, codat_sandbox: SandboxServer) -> None:
     path = f"/companies/{codat_sandbox.unsynced_company_id}/connections/{api.connection}"
     assert_error(api.get(path + "/options/customers"), 404)
 
 
-def test_unsynced_company_answers_409(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_unsynced_company_answers_409(api: RawClient, codat_sandbox: SandboxServer) -> None:
     path = f"/companies/{codat_sandbox.unsynced_company_id}/data/customers"
     body = assert_error(api.get(path), 409)
     assert body["error"] == "The data set has not been requested."
     assert_error(api.get(path + "/anything"), 409)
 
 
-def test_unknown_route_and_wrong_method_are_json(api: Api) -> None:
+def test_unknown_route_and_wrong_method_are_json(api: RawClient) -> None:
     assert_error(api.get("/companies"), 404)
     response = api.request("DELETE", f"{api.c}/data/customers")
     assert_error(response, 405)
     assert "GET" in response.headers["allow"]
 
 
-def test_get_create_update_model(api: Api) -> None:
+def test_get_create_update_model(api: RawClient) -> None:
     response = api.get(api.k + "/options/customers")
     assert response.status == 200
     model = response.json()
@@ -98,7 +98,7 @@ def test_get_create_update_model(api: Api) -> None:
     assert phone["properties"]["type"]["required"] is True
 
 
-def test_rate_limit_headers_on_every_response(api: Api) -> None:
+def test_rate_limit_headers_on_every_response(api: RawClient) -> None:
     first = api.get(api.k + "/options/customers")
     second = api.get(api.k + "/options/customers")
     assert int(first.headers["X-Rate-Limit-Limit"]) == 3000
@@ -108,7 +108,7 @@ def test_rate_limit_headers_on_every_response(api: Api) -> None:
     assert second.headers["X-Rate-Limit-Reset"].endswith("T00:00:00Z")
 
 
-def test_list_and_get_attachments(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_list_and_get_attachments(api: RawClient, codat_sandbox: SandboxServer) -> None:
     base = f"{api.k}/data/customers/{codat_sandbox.customer_id}/attachments"
     listed = api.get(base).json()["attachments"]
     assert [item["id"] for item in listed] == codat_sandbox.attachment_ids
@@ -120,7 +120,7 @@ def test_list_and_get_attachments(api: Api, codat_sandbox: SandboxServer) -> Non
     assert_error(api.get(f"{base}/00000000-0000-4000-8000-000000000000/download"), 404)
 
 
-def test_customer_without_attachments_lists_none(api: Api) -> None:
+def test_customer_without_attachments_lists_none(api: RawClient) -> None:
     last = api.list(pageSize=1, page=40)["results"][0]
     response = api.get(f"{api.k}/data/customers/{last['id']}/attachments")
     assert response.status == 200
@@ -128,7 +128,7 @@ def test_customer_without_attachments_lists_none(api: Api) -> None:
 
 
 def test_download_attachments_have_their_bytes_and_headers(
-    api: Api, codat_sandbox: SandboxServer
+    api: RawClient, codat_sandbox: SandboxServer
 ) -> None:
     base = f"{api.k}/data/customers/{codat_sandbox.customer_id}/attachments"
     listed = api.get(base).json()["attachments"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_support import Api, assert_error
+from codat_customers.sandbox.testing import RawClient, assert_error
 
 
-def test_pages_cover_every_record_once(api: Api) -> None:
+def test_pages_cover_every_record_once(api: RawClient) -> None:
     seen: list[str] = []
     page_number = 1
     while True:
@@ -21,7 +21,7 @@ def test_pages_cover_every_record_once(api: Api) -> None:
     assert seen == [c["id"] for c in api.list()["results"]]
 
 
-def test_links_follow_the_documented_shape(api: Api) -> None:
+def test_links_follow_the_documented_shape(api: RawClient) -> None:
     base = api.c + "/data/customers"
     response = api.get(base, raw_query="page=2&pageSize=5&query=metadata.isDeleted!%3Dtrue")
     links = response.json()["_links"]
@@ -35,7 +35,7 @@ def test_links_follow_the_documented_shape(api: Api) -> None:
     }
 
 
-def test_first_page_has_no_previous_and_last_no_next(api: Api) -> None:
+def test_first_page_has_no_previous_and_last_no_next(api: RawClient) -> None:
     first = api.list(pageSize=20)
     assert "previous" not in first["_links"]
     assert first["_links"]["current"]["href"].endswith("/data/customers?pageSize=20")
@@ -48,7 +48,7 @@ def test_first_page_has_no_previous_and_last_no_next(api: Api) -> None:
     assert "next" not in bare and "previous" not in bare
 
 
-def test_links_encode_characters_that_are_not_uri_safe(api: Api) -> None:
+def test_links_encode_characters_that_are_not_uri_safe(api: RawClient) -> None:
     response = api.get(api.c + "/data/customers", raw_query="pageSize=1&query={status=Active}")
     assert response.status == 200
     assert response.json()["_links"]["next"]["href"].endswith(
@@ -56,14 +56,14 @@ def test_links_encode_characters_that_are_not_uri_safe(api: Api) -> None:
     )
 
 
-def test_total_counts_after_filtering(api: Api) -> None:
+def test_total_counts_after_filtering(api: RawClient) -> None:
     everyone = api.list()["results"]
     page = api.list(query="status=Active", pageSize=3)
     assert page["totalResults"] == sum(c["status"] == "Active" for c in everyone)
     assert len(page["results"]) == 3
 
 
-def test_past_the_last_page_is_empty(api: Api) -> None:
+def test_past_the_last_page_is_empty(api: RawClient) -> None:
     page = api.list(page=9, pageSize=10)
     assert page["results"] == []
     assert page["totalResults"] == 40
@@ -82,9 +82,9 @@ def test_past_the_last_page_is_empty(api: Api) -> None:
         {"page": 2**31},
     ],
 )
-def test_out_of_range_paging_is_400(api: Api, params: dict[str, object]) -> None:
+def test_out_of_range_paging_is_400(api: RawClient, params: dict[str, object]) -> None:
     assert_error(api.get(api.c + "/data/customers", params=params), 400)
 
 
-def test_max_page_size_is_accepted(api: Api) -> None:
+def test_max_page_size_is_accepted(api: RawClient) -> None:
     assert api.list(pageSize=5000)["pageSize"] == 5000

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import urllib3
 from codat_customers.sandbox import SandboxServer
-from sandbox_support import Api, assert_error
+from codat_customers.sandbox.testing import RawClient, assert_error
 
 NEW = {
     "customerName": "Harbour Coffee Roasters Ltd",
@@ -30,7 +30,7 @@ def _is_utc_timestamp(text: str) -> bool:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").year >= 2024
 
 
-def test_create_returns_a_successful_push_operation(api: Api) -> None:
+def test_create_returns_a_successful_push_operation(api: RawClient) -> None:
     response = api.create(NEW)
     assert response.status == 200
     operation = response.json()
@@ -50,7 +50,7 @@ def test_create_returns_a_successful_push_operation(api: Api) -> None:
     assert "validation" not in operation
 
 
-def test_created_customer_is_visible_at_once(api: Api) -> None:
+def test_created_customer_is_visible_at_once(api: RawClient) -> None:
     created = api.create(NEW).json()["data"]
     fetched = api.get(f"{api.c}/data/customers/{created['id']}").json()
     assert fetched == created
@@ -59,7 +59,7 @@ def test_created_customer_is_visible_at_once(api: Api) -> None:
     assert api.list()["totalResults"] == 41
 
 
-def test_read_only_fields_are_ignored(api: Api) -> None:
+def test_read_only_fields_are_ignored(api: RawClient) -> None:
     body = {**NEW, "id": "mine", "modifiedDate": "2001-01-01T00:00:00Z"}
     data = api.create(body).json()["data"]
     assert data["id"] != "mine"
@@ -81,14 +81,14 @@ def test_read_only_fields_are_ignored(api: Api) -> None:
         },
     ],
 )
-def test_a_body_that_breaks_the_schema_is_400(api: Api, body: Any) -> None:
+def test_a_body_that_breaks_the_schema_is_400(api: RawClient, body: Any) -> None:
     error = assert_error(api.create(body), 400)
     assert error["error"] == "Error processing request - not valid."
     assert error["validation"]["errors"][0]["message"]
     assert api.list()["totalResults"] == 40
 
 
-def test_breaking_the_model_fails_the_push(api: Api) -> None:
+def test_breaking_the_model_fails_the_push(api: RawClient) -> None:
     body = {"status": "Active", "customerName": "", "defaultCurrency": "pounds", "phone": "9" * 51}
     response = api.create(body)
     assert response.status == 200
@@ -105,7 +105,7 @@ def test_breaking_the_model_fails_the_push(api: Api) -> None:
     assert api.list()["totalResults"] == 40
 
 
-def test_update_replaces_the_customer(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_update_replaces_the_customer(api: RawClient, codat_sandbox: SandboxServer) -> None:
     before = api.get(f"{api.c}/data/customers/{codat_sandbox.customer_id}").json()
     body = {**before, "customerName": "Renamed Ltd", "phone": "+44 20 0000 0000"}
     response = api.update(codat_sandbox.customer_id, body)
@@ -122,7 +122,7 @@ def test_update_replaces_the_customer(api: Api, codat_sandbox: SandboxServer) ->
 
 
 def test_update_with_a_stale_copy_fails_unless_forced(
-    api: Api, codat_sandbox: SandboxServer
+    api: RawClient, codat_sandbox: SandboxServer
 ) -> None:
     path = f"{api.c}/data/customers/{codat_sandbox.customer_id}"
     copy = api.get(path).json()
@@ -137,12 +137,14 @@ def test_update_with_a_stale_copy_fails_unless_forced(
     assert api.get(path).json()["customerName"] == "Stale write"
 
 
-def test_update_rejects_a_bad_force_update_value(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_update_rejects_a_bad_force_update_value(
+    api: RawClient, codat_sandbox: SandboxServer
+) -> None:
     response = api.update(codat_sandbox.customer_id, NEW, params={"forceUpdate": "perhaps"})
     assert_error(response, 400)
 
 
-def test_timeout_in_minutes(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_timeout_in_minutes(api: RawClient, codat_sandbox: SandboxServer) -> None:
     operation = api.create(NEW, params={"timeoutInMinutes": 2}).json()
     assert operation["status"] == "Success" and operation["timeoutInMinutes"] == 2
     codat_sandbox.set_faults(push_duration_seconds=300)
@@ -157,7 +159,7 @@ def test_timeout_in_minutes(api: Api, codat_sandbox: SandboxServer) -> None:
     assert_error(api.create(NEW, params={"timeoutInMinutes": "soon"}), 400)
 
 
-def test_push_history_is_recorded(api: Api) -> None:
+def test_push_history_is_recorded(api: RawClient) -> None:
     api.create(NEW)
     api.create({"status": "Active"})
     history = api.admin("GET", f"push-operations?companyId={api.company}").json()["results"]
@@ -167,7 +169,7 @@ def test_push_history_is_recorded(api: Api) -> None:
 # --- Idempotency-Key ----------------------------------------------------------------------
 
 
-def test_same_key_replays_the_first_response(api: Api) -> None:
+def test_same_key_replays_the_first_response(api: RawClient) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first = api.create(NEW, headers=key)
     second = api.create(NEW, headers=key)
@@ -177,7 +179,7 @@ def test_same_key_replays_the_first_response(api: Api) -> None:
     assert api.list()["totalResults"] == 41
 
 
-def test_errors_are_replayed_too(api: Api) -> None:
+def test_errors_are_replayed_too(api: RawClient) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first = api.create({"customerName": "x"}, headers=key)
     assert first.status == 400
@@ -185,14 +187,14 @@ def test_errors_are_replayed_too(api: Api) -> None:
     assert again.status == 400 and again.data == first.data
 
 
-def test_same_key_with_another_body_is_422(api: Api) -> None:
+def test_same_key_with_another_body_is_422(api: RawClient) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
     assert api.create(NEW, headers=key).status == 200
     assert_error(api.create({**NEW, "customerName": "Other"}, headers=key), 422)
     assert api.list()["totalResults"] == 41
 
 
-def test_same_key_in_flight_is_409(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_same_key_in_flight_is_409(api: RawClient, codat_sandbox: SandboxServer) -> None:
     codat_sandbox.set_faults(push_latency_ms=800)
     key = {"Idempotency-Key": str(uuid.uuid4())}
     results: list[urllib3.BaseHTTPResponse] = []
@@ -208,7 +210,7 @@ def test_same_key_in_flight_is_409(api: Api, codat_sandbox: SandboxServer) -> No
     assert api.create(NEW, headers=key).data == results[0].data
 
 
-def test_a_429_is_not_remembered(api: Api, codat_sandbox: SandboxServer) -> None:
+def test_a_429_is_not_remembered(api: RawClient, codat_sandbox: SandboxServer) -> None:
     codat_sandbox.set_faults(rate_limit=0, retry_after=1)
     key = {"Idempotency-Key": str(uuid.uuid4())}
     assert_error(api.create(NEW, headers=key), 429)
@@ -220,7 +222,7 @@ def test_a_429_is_not_remembered(api: Api, codat_sandbox: SandboxServer) -> None
 def test_keys_expire_after_90_minutes() -> None:
     now = [datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)]
     with SandboxServer(clock=lambda: now[0]) as server:
-        api = Api(server)
+        api = RawClient(server)
         key = {"Idempotency-Key": "fixed-key"}
         first = api.create(NEW, headers=key).json()
         now[0] += timedelta(minutes=89)

@@ -17,7 +17,7 @@ from codat_customers.sandbox.query import (
     compile_query,
     parse_query,
 )
-from sandbox_support import Api, assert_error
+from codat_customers.sandbox.testing import RawClient, assert_error
 
 # --- parsing --------------------------------------------------------------------------
 
@@ -142,12 +142,12 @@ def test_order_by_compiles_each_key() -> None:
 # --- over HTTP --------------------------------------------------------------------------
 
 
-def _all(api: Api) -> list[dict[str, Any]]:
+def _all(api: RawClient) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = api.list(pageSize=5000)["results"]
     return results
 
 
-def _matching(api: Api, query: str, **params: Any) -> list[dict[str, Any]]:
+def _matching(api: RawClient, query: str, **params: Any) -> list[dict[str, Any]]:
     page = api.list(query=query, pageSize=5000, **params)
     assert page["totalResults"] == len(page["results"])
     results: list[dict[str, Any]] = page["results"]
@@ -158,7 +158,7 @@ def _deleted(customer: dict[str, Any]) -> bool:
     return bool(customer.get("metadata", {}).get("isDeleted"))
 
 
-def test_equality_is_case_insensitive(api: Api) -> None:
+def test_equality_is_case_insensitive(api: RawClient) -> None:
     everyone = _all(api)
     active = [c["id"] for c in everyone if c["status"] == "Active"]
     assert 0 < len(active) < len(everyone)
@@ -168,7 +168,7 @@ def test_equality_is_case_insensitive(api: Api) -> None:
     ]
 
 
-def test_not_equal_keeps_records_without_the_property(api: Api) -> None:
+def test_not_equal_keeps_records_without_the_property(api: RawClient) -> None:
     everyone = _all(api)
     bare = [c["id"] for c in everyone if "metadata" not in c]
     assert bare, "the seed should have customers without metadata"
@@ -179,7 +179,7 @@ def test_not_equal_keeps_records_without_the_property(api: Api) -> None:
     assert deleted and all(_deleted(c) for c in deleted)
 
 
-def test_contains_and_id_lookup(api: Api) -> None:
+def test_contains_and_id_lookup(api: RawClient) -> None:
     everyone = _all(api)
     target = everyone[7]
     fragment = target["customerName"][1:5].upper()
@@ -190,7 +190,7 @@ def test_contains_and_id_lookup(api: Api) -> None:
     assert _matching(api, "customerName~%") == []  # LIKE wildcards are literal
 
 
-def test_dates_compare_as_dates(api: Api) -> None:
+def test_dates_compare_as_dates(api: RawClient) -> None:
     everyone = _all(api)
     pivot = sorted(c["modifiedDate"] for c in everyone)[20]
     moment = datetime.fromisoformat(pivot.replace("Z", "+00:00"))
@@ -204,7 +204,7 @@ def test_dates_compare_as_dates(api: Api) -> None:
     assert all(c["modifiedDate"] < f"{day}T00:00:00Z" for c in before)
 
 
-def test_grouping_and_precedence(api: Api) -> None:
+def test_grouping_and_precedence(api: RawClient) -> None:
     everyone = _all(api)
     query = "{status=Archived || status=Unknown} && metadata.isDeleted!=true"
     expected = [
@@ -220,7 +220,7 @@ def test_grouping_and_precedence(api: Api) -> None:
     assert [c["id"] for c in _matching(api, unbraced)] == expected_unbraced
 
 
-def test_order_by_ascending_and_descending(api: Api) -> None:
+def test_order_by_ascending_and_descending(api: RawClient) -> None:
     names = [c["customerName"].lower() for c in api.list(orderBy="customerName")["results"]]
     assert names == sorted(names)
     dates = [c["modifiedDate"] for c in api.list(orderBy="-modifiedDate")["results"]]
@@ -229,7 +229,7 @@ def test_order_by_ascending_and_descending(api: Api) -> None:
     assert [c["status"] for c in filtered["results"]] == ["Active"] * 5
 
 
-def test_malformed_query_is_400_with_position(api: Api) -> None:
+def test_malformed_query_is_400_with_position(api: RawClient) -> None:
     response = api.get(api.c + "/data/customers", params={"query": "status=Active &&"})
     body = assert_error(response, 400)
     assert body["error"].startswith("Error parsing query - Malformed query.")
@@ -237,7 +237,7 @@ def test_malformed_query_is_400_with_position(api: Api) -> None:
     assert body["service"] == "ClientsApi"
 
 
-def test_unknown_property_is_400_from_pull_api(api: Api) -> None:
+def test_unknown_property_is_400_from_pull_api(api: RawClient) -> None:
     response = api.get(api.c + "/data/customers", params={"query": "isCompleted=true"})
     body = assert_error(response, 400)
     assert (
@@ -247,6 +247,6 @@ def test_unknown_property_is_400_from_pull_api(api: Api) -> None:
     assert_error(api.get(api.c + "/data/customers", params={"orderBy": "-nothing"}), 400)
 
 
-def test_long_query_is_400(api: Api) -> None:
+def test_long_query_is_400(api: RawClient) -> None:
     response = api.get(api.c + "/data/customers", params={"query": "id=" + "x" * 2100})
     assert "2048" in assert_error(response, 400)["error"]

@@ -5,24 +5,25 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import tracemalloc
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 from codat_customers.sandbox import SandboxServer, create_app, sandbox_state
 from codat_customers.sandbox.admin import pattern_chunks
-from sandbox_support import Api
+from codat_customers.sandbox.testing import RawClient
 
 
 def test_restart_on_the_same_file_keeps_data(tmp_path: Path) -> None:
     db = tmp_path / "sandbox.db"
     with SandboxServer(db_path=db, customers=5) as first:
-        api = Api(first)
+        api = RawClient(first)
         created = api.create({"customerName": "Survivor Ltd", "status": "Active"}).json()["data"]
         seeded = api.list()["results"][0]
         api.update(seeded["id"], {**seeded, "customerName": "Changed Ltd"})
         customer_id = first.customer_id
     with SandboxServer(db_path=db, customers=500, seed=99) as second:
-        api = Api(second)
+        api = RawClient(second)
         assert second.customer_id == customer_id  # not re-seeded
         page = api.list()
         assert page["totalResults"] == 6
@@ -35,7 +36,7 @@ def test_restart_on_the_same_file_keeps_data(tmp_path: Path) -> None:
 def test_seeding_is_deterministic() -> None:
     def snapshot(seed: int) -> list[Any]:
         with SandboxServer(seed=seed, customers=15) as server:
-            api = Api(server)
+            api = RawClient(server)
             files = api.get(f"{api.k}/data/customers/{server.customer_id}/attachments").json()
             return [api.list()["results"], files]
 
@@ -43,7 +44,7 @@ def test_seeding_is_deterministic() -> None:
     assert snapshot(3) != snapshot(4)
 
 
-def test_big_attachment_streams_without_loading_it_whole(api: Api) -> None:
+def test_big_attachment_streams_without_loading_it_whole(api: RawClient) -> None:
     size = 48 * 1024 * 1024 + 123
     tracemalloc.start()
     try:
@@ -73,7 +74,7 @@ def test_big_attachment_streams_without_loading_it_whole(api: Api) -> None:
     assert attachment in listed["attachments"]
 
 
-def test_admin_attachment_needs_a_known_customer(api: Api) -> None:
+def test_admin_attachment_needs_a_known_customer(api: RawClient) -> None:
     assert api.admin("POST", "attachments", {"size": 1, "customer_id": "nope"}).status == 404
     assert api.admin("POST", "attachments", {"size": -1}).status == 400
 
@@ -81,7 +82,7 @@ def test_admin_attachment_needs_a_known_customer(api: Api) -> None:
 def test_in_process_app_answers_asgi_calls() -> None:
     app = create_app(customers=3)
     state = sandbox_state(app)
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def call() -> None:
         scope = {
@@ -102,7 +103,7 @@ def test_in_process_app_answers_asgi_calls() -> None:
         async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             sent.append(message)
 
         await app(scope, receive, send)

@@ -51,11 +51,17 @@ def _pdf_escape(text: str) -> str:
 def png_file(width: int, height: int, rng: random.Random) -> bytes:
     """An RGB PNG of the given size with a gradient in random colours."""
     red, green, blue = rng.randrange(256), rng.randrange(256), rng.randrange(256)
+    reds = bytes((red + x) % 256 for x in range(width))
+    blues = bytes((blue + k) % 256 for k in range(width + height))
     rows = bytearray()
+    row = bytearray(width * 3)
+    row[0::3] = reds
     for y in range(height):
+        # Channel slices instead of per-pixel work: a 256x256 image costs 256 row copies.
+        row[1::3] = bytes(((green + y) % 256,)) * width
+        row[2::3] = blues[y : y + width]
         rows.append(0)  # filter type None
-        for x in range(width):
-            rows += bytes(((red + x) % 256, (green + y) % 256, (blue + x + y) % 256))
+        rows += row
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"

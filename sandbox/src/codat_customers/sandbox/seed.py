@@ -350,7 +350,7 @@ def _attachment_files(
             yield (
                 f"invoices-{number + 1}.csv",
                 "text/csv",
-                csv_file(rng.randrange(10, 3000), rng),
+                csv_file(rng.randrange(10, 1500), rng),
             )
 
 
