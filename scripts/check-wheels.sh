@@ -11,6 +11,9 @@ python3 -m venv "$work/venv"
 ls "$work/dist"
 "$work/venv/bin/python" - <<'PY'
 import codat_customers
+import codat_customers.adapters.aiohttp
+import codat_customers.adapters.httpx
+import codat_customers.adapters.stdlib
 import codat_customers.adapters.urllib3
 import codat_customers.core
 import codat_customers.plugins
