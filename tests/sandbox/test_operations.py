@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from codat_customers.sandbox import (
     DEMO_COMPANY_ID,
     DEMO_CONNECTION_ID,
@@ -145,3 +146,14 @@ def test_download_attachments_have_their_bytes_and_headers(
             assert response.data.startswith(signatures[item["contentType"]])
         else:
             assert response.data.startswith(b"invoice,issued,due,amount,currency,status\n")
+
+
+@pytest.mark.codat_sandbox(seed=5, customers=7, api_key="other-key")
+def test_fixture_options_come_from_the_marker(codat_sandbox: SandboxServer) -> None:
+    assert codat_sandbox.seed.seed == 5 and codat_sandbox.seed.customers == 7
+    assert codat_sandbox.auth_header == auth_header_for("other-key")
+    api = RawClient(codat_sandbox)
+    assert api.list()["totalResults"] == 7
+    info = api.admin("GET", "info").json()
+    assert info["authHeader"] == auth_header_for("other-key")
+    assert info["seed"]["customer_id"] == codat_sandbox.customer_id
