@@ -57,7 +57,9 @@ from .operations import (
     parse_update_customer_response,
 )
 from .transport import (
+    AsyncGuardedStream,
     AsyncTransport,
+    GuardedStream,
     Transport,
     afinish_response,
     finish_response,
@@ -76,11 +78,13 @@ __all__ = [
     "UPDATE",
     "ApiError",
     "AsyncByteStream",
+    "AsyncGuardedStream",
     "AsyncTransport",
     "ByteStream",
     "CodatError",
     "ConnectError",
     "DecodeError",
+    "GuardedStream",
     "HttpRequest",
     "HttpResponse",
     "MemoryByteStream",

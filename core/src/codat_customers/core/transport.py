@@ -13,12 +13,24 @@ to keep it unread or to read it whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Protocol
 
+from .errors import TransportError
 from .http import AsyncByteStream, ByteStream, HttpRequest, HttpResponse, lowercase_headers
 
-__all__ = ["AsyncTransport", "Transport", "afinish_response", "finish_response", "keeps_stream"]
+__all__ = [
+    "AsyncGuardedStream",
+    "AsyncTransport",
+    "GuardedStream",
+    "Transport",
+    "afinish_response",
+    "finish_response",
+    "keeps_stream",
+]
+
+ErrorMapper = Callable[[BaseException], TransportError]
+"""Maps one of a library's exceptions onto the core's transport errors."""
 
 
 class Transport(Protocol):
@@ -45,6 +57,101 @@ class AsyncTransport(Protocol):
     async def aclose(self) -> None:
         """Release pooled connections."""
         ...
+
+
+class _Guard:
+    """What both guarded streams keep: which exceptions to map, how, and whether released."""
+
+    def __init__(self, failures: tuple[type[BaseException], ...], to_error: ErrorMapper) -> None:
+        self._failures = failures
+        self._to_error = to_error
+        self._closed = False
+
+
+class GuardedStream(_Guard):
+    """A library's unread response body as a :class:`~codat_customers.core.ByteStream`.
+
+    Adapters pass three callables over their library's response, the exceptions it raises
+    and how to map them (``GuardedStream(r.iter, r.read, r.close, (LibError,), mapper)``);
+    the stream maps those exceptions with ``to_error`` and releases the connection
+    exactly once, when the body is read to the end, breaks, or is closed early. So the
+    "map, then release" rule lives here instead of in every adapter.
+    """
+
+    def __init__(
+        self,
+        chunks: Callable[[int], Iterator[bytes]],
+        read: Callable[[], bytes],
+        release: Callable[[], None],
+        failures: tuple[type[BaseException], ...],
+        to_error: ErrorMapper,
+    ) -> None:
+        _Guard.__init__(self, failures, to_error)
+        self._chunks, self._read, self._release = chunks, read, release
+
+    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes, then release."""
+        try:
+            yield from self._chunks(chunk_size)
+        except self._failures as exc:
+            raise self._to_error(exc) from exc
+        finally:
+            self.close()
+
+    def read(self) -> bytes:
+        """Read the rest of the body, then release."""
+        try:
+            return self._read()
+        except self._failures as exc:
+            raise self._to_error(exc) from exc
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release the connection; safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            self._release()
+
+
+class AsyncGuardedStream(_Guard):
+    """:class:`GuardedStream` for async libraries: an ``AsyncByteStream`` over their response."""
+
+    def __init__(
+        self,
+        chunks: Callable[[int], AsyncIterator[bytes]],
+        read: Callable[[], Awaitable[bytes]],
+        release: Callable[[], Awaitable[None]],
+        failures: tuple[type[BaseException], ...],
+        to_error: ErrorMapper,
+    ) -> None:
+        _Guard.__init__(self, failures, to_error)
+        self._chunks, self._read, self._release = chunks, read, release
+
+    async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
+        """Yield the body in chunks of at most ``chunk_size`` bytes, then release."""
+        try:
+            async for chunk in self._chunks(chunk_size):
+                yield chunk
+        except self._failures as exc:
+            raise self._to_error(exc) from exc
+        finally:
+            await self.aclose()
+
+    async def aread(self) -> bytes:
+        """Read the rest of the body, then release."""
+        try:
+            return await self._read()
+        except self._failures as exc:
+            raise self._to_error(exc) from exc
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release the connection; safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            await self._release()
 
 
 def keeps_stream(request: HttpRequest, status: int) -> bool:

@@ -10,9 +10,9 @@ in ``aclose``. Redirects are never followed: that, like retrying, is the SDK's d
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 from codat_customers.core import (
+    AsyncGuardedStream,
     ConnectError,
     HttpRequest,
     HttpResponse,
@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         'codat_customers.adapters.aiohttp needs aiohttp: pip install "codat-customers[aiohttp]"'
     ) from exc
 
-__all__ = ["AiohttpByteStream", "AiohttpTransport", "transport_error"]
+__all__ = ["AiohttpTransport", "transport_error"]
 
 
 def transport_error(exc: BaseException) -> TransportError:
@@ -51,37 +51,17 @@ def transport_error(exc: BaseException) -> TransportError:
 _FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError)
 
 
-class AiohttpByteStream:
-    """A streamed body over an ``aiohttp.ClientResponse``."""
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self._response = response
-
-    async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes."""
-        try:
-            async for chunk in self._response.content.iter_chunked(chunk_size):
-                yield chunk
-        except _FAILURES as exc:
-            raise transport_error(exc) from exc
-        finally:
-            await self.aclose()
-
-    async def aread(self) -> bytes:
-        """Read the rest of the body."""
-        try:
-            return await self._response.read()
-        except _FAILURES as exc:
-            raise transport_error(exc) from exc
-        finally:
-            await self.aclose()
-
-    async def aclose(self) -> None:
-        """Give the connection back if the body was read to the end; otherwise drop it."""
-        if self._response.content.at_eof():
-            self._response.release()
+def _astream(response: aiohttp.ClientResponse) -> AsyncGuardedStream:
+    async def release() -> None:
+        # Back to the pool after a complete body; a half-read one would poison the pool.
+        if response.content.at_eof():
+            response.release()
         else:
-            self._response.close()
+            response.close()
+
+    return AsyncGuardedStream(
+        response.content.iter_chunked, response.read, release, _FAILURES, transport_error
+    )
 
 
 class AiohttpTransport:
@@ -120,9 +100,7 @@ class AiohttpTransport:
             )
         except _FAILURES as exc:
             raise transport_error(exc) from exc
-        return await afinish_response(
-            request, raw.status, raw.headers.items(), AiohttpByteStream(raw)
-        )
+        return await afinish_response(request, raw.status, raw.headers.items(), _astream(raw))
 
     async def aclose(self) -> None:
         """Close the session if this transport made it."""

@@ -9,10 +9,10 @@ following redirects and retrying are the SDK's decisions, not the transport's.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 from codat_customers.core import (
+    AsyncGuardedStream,
     ConnectError,
+    GuardedStream,
     HttpRequest,
     HttpResponse,
     ProtocolError,
@@ -30,13 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         'codat_customers.adapters.httpx needs httpx: pip install "codat-customers[httpx]"'
     ) from exc
 
-__all__ = [
-    "HttpxAsyncByteStream",
-    "HttpxAsyncTransport",
-    "HttpxByteStream",
-    "HttpxTransport",
-    "transport_error",
-]
+__all__ = ["HttpxAsyncTransport", "HttpxTransport", "transport_error"]
 
 # Failures where the request never reached the server.
 _NOT_SENT = (
@@ -48,7 +42,10 @@ _NOT_SENT = (
 )
 
 
-def transport_error(exc: httpx.HTTPError) -> TransportError:
+_FAILURES = (httpx.HTTPError,)
+
+
+def transport_error(exc: BaseException) -> TransportError:
     """Map an httpx exception onto the core's transport errors."""
     if isinstance(exc, _NOT_SENT):
         return ConnectError(f"could not connect: {type(exc).__name__}: {exc}")
@@ -75,65 +72,6 @@ def _build(
     )
 
 
-class HttpxByteStream:
-    """A streamed body over a sync ``httpx.Response``; closing gives the connection back."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-
-    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes."""
-        try:
-            yield from self._response.iter_bytes(chunk_size)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc) from exc
-        finally:
-            self.close()
-
-    def read(self) -> bytes:
-        """Read the rest of the body."""
-        try:
-            return self._response.read()
-        except httpx.HTTPError as exc:
-            raise transport_error(exc) from exc
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Release the connection (httpx drops it if the body was not read to the end)."""
-        self._response.close()
-
-
-class HttpxAsyncByteStream:
-    """A streamed body over an ``httpx.Response`` from an ``AsyncClient``."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-
-    async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes."""
-        try:
-            async for chunk in self._response.aiter_bytes(chunk_size):
-                yield chunk
-        except httpx.HTTPError as exc:
-            raise transport_error(exc) from exc
-        finally:
-            await self.aclose()
-
-    async def aread(self) -> bytes:
-        """Read the rest of the body."""
-        try:
-            return await self._response.aread()
-        except httpx.HTTPError as exc:
-            raise transport_error(exc) from exc
-        finally:
-            await self.aclose()
-
-    async def aclose(self) -> None:
-        """Release the connection."""
-        await self._response.aclose()
-
-
 class HttpxTransport:
     """Sends requests through an ``httpx.Client`` (yours, or one made for this transport)."""
 
@@ -149,11 +87,11 @@ class HttpxTransport:
                 stream=True,
                 follow_redirects=False,
             )
-        except httpx.HTTPError as exc:
+        except _FAILURES as exc:
             raise transport_error(exc) from exc
-        return finish_response(
-            request, raw.status_code, raw.headers.multi_items(), HttpxByteStream(raw)
-        )
+        # httpx drops the connection on close if the body was not read to the end.
+        body = GuardedStream(raw.iter_bytes, raw.read, raw.close, _FAILURES, transport_error)
+        return finish_response(request, raw.status_code, raw.headers.multi_items(), body)
 
     def close(self) -> None:
         """Close the client if this transport made it."""
@@ -178,11 +116,12 @@ class HttpxAsyncTransport:
                 stream=True,
                 follow_redirects=False,
             )
-        except httpx.HTTPError as exc:
+        except _FAILURES as exc:
             raise transport_error(exc) from exc
-        return await afinish_response(
-            request, raw.status_code, raw.headers.multi_items(), HttpxAsyncByteStream(raw)
+        body = AsyncGuardedStream(
+            raw.aiter_bytes, raw.aread, raw.aclose, _FAILURES, transport_error
         )
+        return await afinish_response(request, raw.status_code, raw.headers.multi_items(), body)
 
     async def aclose(self) -> None:
         """Close the client if this transport made it."""

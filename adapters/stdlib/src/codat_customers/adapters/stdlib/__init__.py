@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from codat_customers.core import (
     ConnectError,
+    GuardedStream,
     HttpRequest,
     HttpResponse,
     ProtocolError,
@@ -29,7 +30,7 @@ from codat_customers.core import (
     finish_response,
 )
 
-__all__ = ["StdlibByteStream", "StdlibTransport", "transport_error"]
+__all__ = ["StdlibTransport", "transport_error"]
 
 _REPLAY_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures that, on a reused connection and before any response byte, mean the server had
@@ -116,84 +117,53 @@ class _Pool:
             connection.close()
 
 
-class StdlibByteStream:
-    """A body still on the wire; the connection goes back to the pool once it is fully read.
+class _Body:
+    """Reads one response for a :class:`~codat_customers.core.GuardedStream`.
 
     ``http.client`` does not complain when a ``Content-Length`` body ends early under
-    ``read(amt)``, so the stream checks the promised length itself and raises
-    :class:`~codat_customers.core.ProtocolError` for a truncated body.
+    ``read(amt)``, so the promised length is checked here and a truncated body raises
+    :class:`~codat_customers.core.ProtocolError`. The connection goes back to the pool only
+    after a complete body; otherwise it is closed.
     """
 
     def __init__(
         self,
         response: http.client.HTTPResponse,
-        release: _Release,
+        pool: _Pool,
+        origin: _Origin,
+        connection: http.client.HTTPConnection,
     ) -> None:
         self._response = response
-        self._release = release
-        self._closed = False
-
-    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes."""
-        try:
-            while True:
-                chunk = self._read(chunk_size)
-                if not chunk:
-                    break
-                yield chunk
-        finally:
-            self.close()
-
-    def read(self) -> bytes:
-        """Read the rest of the body."""
-        try:
-            return b"".join(iter(lambda: self._read(256 * 1024), b""))
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Give the connection back if the body was read to the end; otherwise drop it."""
-        if self._closed:
-            return
-        self._closed = True
-        complete = self._response.isclosed()
-        self._release(reusable=complete and not self._response.will_close)
-
-    def _read(self, size: int) -> bytes:
-        response = self._response
-        if response.isclosed():
-            return b""
-        try:
-            chunk = response.read(size)
-        except Exception as exc:
-            self._release(reusable=False)
-            self._closed = True
-            raise transport_error(exc) from exc
-        if not chunk and response.length:
-            self._release(reusable=False)
-            self._closed = True
-            raise ProtocolError(f"response body cut short: {response.length} bytes missing")
-        return chunk
-
-
-class _Release:
-    """Returns one connection to the pool, or closes it; only the first call counts."""
-
-    def __init__(
-        self, pool: _Pool, origin: _Origin, connection: http.client.HTTPConnection
-    ) -> None:
         self._pool = pool
         self._origin = origin
-        self._connection: http.client.HTTPConnection | None = connection
+        self._connection = connection
+        self._complete = False
 
-    def __call__(self, *, reusable: bool) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        if reusable:
-            self._pool.give_back(self._origin, connection)
+    def stream(self) -> GuardedStream:
+        """The body as a stream that maps failures and releases the connection once."""
+        failures = (OSError, http.client.HTTPException)
+        return GuardedStream(self._chunks, self._read, self._release, failures, transport_error)
+
+    def _chunk(self, size: int) -> bytes:
+        response = self._response
+        data = b"" if response.isclosed() else response.read(size)
+        if not data:
+            if response.length:
+                raise ProtocolError(f"response body cut short: {response.length} bytes missing")
+            self._complete = True
+        return data
+
+    def _chunks(self, size: int) -> Iterator[bytes]:
+        return iter(lambda: self._chunk(size), b"")
+
+    def _read(self) -> bytes:
+        return b"".join(self._chunks(256 * 1024))
+
+    def _release(self) -> None:
+        if self._complete and not self._response.will_close:
+            self._pool.give_back(self._origin, self._connection)
         else:
-            connection.close()
+            self._connection.close()
 
 
 class StdlibTransport:
@@ -292,5 +262,5 @@ class StdlibTransport:
         except BaseException:
             connection.close()
             raise
-        body = StdlibByteStream(raw, _Release(self._pool, origin, connection))
+        body = _Body(raw, self._pool, origin, connection).stream()
         return finish_response(request, raw.status, raw.getheaders(), body)

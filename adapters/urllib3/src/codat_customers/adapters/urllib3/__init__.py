@@ -7,10 +7,9 @@ transport errors. urllib3's own retries and redirects are off: the retry policy 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from codat_customers.core import (
     ConnectError,
+    GuardedStream,
     HttpRequest,
     HttpResponse,
     ProtocolError,
@@ -31,7 +30,7 @@ from urllib3.exceptions import (
 from urllib3.exceptions import ProtocolError as _Urllib3ProtocolError
 from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeoutError
 
-__all__ = ["Urllib3ByteStream", "Urllib3Transport", "transport_error"]
+__all__ = ["Urllib3Transport", "transport_error"]
 
 
 def transport_error(exc: BaseException) -> TransportError:
@@ -45,42 +44,12 @@ def transport_error(exc: BaseException) -> TransportError:
     return ProtocolError(f"{type(exc).__name__}: {exc}")
 
 
-class Urllib3ByteStream:
-    """A streamed body over a urllib3 response; closing releases or discards the connection."""
-
-    def __init__(self, response: urllib3.BaseHTTPResponse) -> None:
-        self._response = response
-        self._closed = False
-
-    def iter_bytes(self, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-        """Yield the body in chunks of at most ``chunk_size`` bytes."""
-        try:
-            yield from self._response.stream(chunk_size)
-        except HTTPError as exc:
-            self.close()
-            raise transport_error(exc) from exc
-        self.close()
-
-    def read(self) -> bytes:
-        """Read the rest of the body."""
-        try:
-            data = self._response.read()
-        except HTTPError as exc:
-            self.close()
-            raise transport_error(exc) from exc
-        self.close()
-        return data
-
-    def close(self) -> None:
-        """Give the connection back (or drop it if the body was not read to the end)."""
-        if self._closed:
-            return
-        self._closed = True
-        response = self._response
-        if not response.closed and response.length_remaining:
-            # Draining a large unread body would cost as much as reading it: drop it.
-            response.close()
-        response.release_conn()
+def _release(response: urllib3.BaseHTTPResponse) -> None:
+    """Give the connection back, or drop it if the body was not read to the end."""
+    if not response.closed and response.length_remaining:
+        # Draining a large unread body would cost as much as reading it: drop it.
+        response.close()
+    response.release_conn()
 
 
 class Urllib3Transport:
@@ -122,7 +91,10 @@ class Urllib3Transport:
             )
         except HTTPError as exc:
             raise transport_error(exc) from exc
-        return finish_response(request, raw.status, raw.headers.items(), Urllib3ByteStream(raw))
+        body = GuardedStream(
+            raw.stream, raw.read, lambda: _release(raw), (HTTPError,), transport_error
+        )
+        return finish_response(request, raw.status, raw.headers.items(), body)
 
     def close(self) -> None:
         """Close pooled connections if the pool is ours."""
