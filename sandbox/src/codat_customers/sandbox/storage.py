@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,8 @@ class Store:
         if path is None:
             self._tempdir = tempfile.mkdtemp(prefix="codat-sandbox-")
             path = Path(self._tempdir) / "sandbox.db"
+            # An app made by create_app() may never be closed: remove its files at exit.
+            weakref.finalize(self, shutil.rmtree, self._tempdir, True)
         self.path = Path(path)
         self._lock = threading.RLock()
         # isolation_level=None: transactions are explicit, so a bulk seed is one transaction.
