@@ -45,8 +45,6 @@ _STALE_ERRORS = (
 
 def transport_error(exc: BaseException) -> TransportError:
     """Map a failure raised after the connection was made onto the core's transport errors."""
-    if isinstance(exc, TransportError):
-        return exc
     if isinstance(exc, socket.timeout | TimeoutError):
         return ReadTimeoutError(f"timed out waiting for the response: {exc}")
     if isinstance(exc, http.client.IncompleteRead):
@@ -206,6 +204,8 @@ class StdlibTransport:
         if connection is not None:
             try:
                 return self._exchange(connection, origin, request, target, timeout)
+            except TransportError:
+                raise  # already mapped (a body that broke while being read)
             except _STALE_ERRORS as exc:
                 # The server closed the idle connection just as we reused it. Nothing was
                 # answered; only a request that is safe to replay goes again, and only once.
@@ -218,6 +218,8 @@ class StdlibTransport:
         connection = self._connect(origin, timeout)
         try:
             return self._exchange(connection, origin, request, target, timeout)
+        except TransportError:
+            raise
         except Exception as exc:
             raise transport_error(exc) from exc
 
