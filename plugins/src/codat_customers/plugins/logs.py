@@ -49,13 +49,15 @@ class LoggingPlugin:
             level = logging.WARNING
         if not self.logger.isEnabledFor(level):
             return
+        # Query values can carry customer data; the keys alone say what was asked.
+        keys = "?" + "&".join(k for k, _ in request.query) if request.query else ""
         self.logger.log(
             level,
-            "%s %s %s %s -> %s attempt=%d elapsed_ms=%.1f",
+            "%s %s %s%s -> %s attempt=%d elapsed_ms=%.1f",
             context.operation_id,
             request.method,
             request.path,
-            f"query_keys={[k for k, _ in request.query]}" if request.query else "",
+            keys,
             outcome,
             attempt,
             elapsed * 1000,
