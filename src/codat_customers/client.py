@@ -17,7 +17,7 @@ import pluggy
 from msgspec import UNSET, UnsetType
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
-from typing_extensions import TypedDict, Unpack
+from typing_extensions import Self, TypedDict, Unpack
 
 from codat_customers.core import (
     CREATE,
@@ -69,6 +69,7 @@ __all__ = [
     "DEFAULT_SERVER_URL",
     "SERVERS",
     "CallOptions",
+    "Closeable",
     "CodatCustomers",
     "SecuritySource",
     "resolve_server_url",
@@ -101,7 +102,31 @@ def resolve_server_url(server_url: str | None) -> str:
     return server_url or os.environ.get(SERVER_URL_ENV) or DEFAULT_SERVER_URL
 
 
-class CodatCustomers:
+class Closeable:
+    """``with`` and ``async with`` support for anything with ``close`` and ``aclose``."""
+
+    def close(self) -> None:
+        """Release resources."""
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Release resources held for async use."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class CodatCustomers(Closeable):
     """A client for the Customers operations whose methods return ``Result`` values.
 
     :param security: the credential: ``Security``, a ``"Basic ..."`` value, an API key, or
@@ -329,11 +354,7 @@ class CodatCustomers:
         self, request: object, **options: Unpack[CallOptions]
     ) -> Iterator[Result[Customers, CodatError]]:
         """Every page of customers from ``request.page`` on, lazily; ends after a failure."""
-        try:
-            current: ListCustomersRequest | None = LIST.coerce(request)
-        except RequestValidationError as exc:
-            yield Failure(exc)
-            return
+        current: object | None = request
         while current is not None:
             result = self.call(LIST, current, **options)
             yield result
@@ -343,11 +364,7 @@ class CodatCustomers:
         self, request: object, **options: Unpack[CallOptions]
     ) -> AsyncIterator[Result[Customers, CodatError]]:
         """Async :meth:`iter_pages`."""
-        try:
-            current: ListCustomersRequest | None = LIST.coerce(request)
-        except RequestValidationError as exc:
-            yield Failure(exc)
-            return
+        current: object | None = request
         while current is not None:
             result = await self.call_async(LIST, current, **options)
             yield result
@@ -361,30 +378,19 @@ class CodatCustomers:
         """Release the async transport's connections."""
         await self.async_transport.aclose()
 
-    async def __aenter__(self) -> CodatCustomers:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def __enter__(self) -> CodatCustomers:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"CodatCustomers(server_url={self.server_url!r})"
 
 
 def _following(
-    request: ListCustomersRequest, result: Result[Customers, CodatError]
+    request: object, result: Result[Customers, CodatError]
 ) -> ListCustomersRequest | None:
     """The request for the page after ``result``, or ``None`` after the last or a failure."""
     if not isinstance(result, Success):
         return None
     page = next_page(result.unwrap())
-    return None if page is None else msgspec.structs.replace(request, page=page)
+    # ``request`` was just sent successfully, so coercing it again cannot fail.
+    return None if page is None else msgspec.structs.replace(LIST.coerce(request), page=page)
 
 
 def _auth_plugin(security: SecuritySource | None) -> AuthPlugin | None:

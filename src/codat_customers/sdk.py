@@ -47,7 +47,7 @@ from codat_customers.core.models import (
 )
 from codat_customers.plugins import CachePlugin
 
-from .client import SERVERS, CallOptions, CodatCustomers, Retries, SecuritySource
+from .client import SERVERS, CallOptions, Closeable, CodatCustomers, Retries, SecuritySource
 from .downloads import AttachmentDownload
 from .models import errors
 
@@ -199,7 +199,7 @@ class CustomersResource:
                 yield customer
 
 
-class CodatAccounting:
+class CodatAccounting(Closeable):
     """The seed-compatible entry point: ``CodatAccounting(security=...).customers.list(...)``.
 
     It takes the peer SDK's arguments: ``security`` (a ``shared.Security`` or a function
@@ -260,18 +260,6 @@ class CodatAccounting:
     async def aclose(self) -> None:
         """Release the async transport's connections."""
         await self.results.aclose()
-
-    async def __aenter__(self) -> CodatAccounting:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def __enter__(self) -> CodatAccounting:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 def _httpx_adapter(name: str, client: object) -> Any:
