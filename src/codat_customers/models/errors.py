@@ -10,36 +10,13 @@ from __future__ import annotations
 
 import msgspec
 
-from codat_customers.core.errors import (
-    ApiError,
-    CodatError,
-    ConnectError,
-    DecodeError,
-    ProtocolError,
-    ReadTimeoutError,
-    RequestValidationError,
-    ResponseError,
-    TransportError,
-    UnexpectedResponseError,
-)
+from codat_customers.core import errors as _core_errors
+from codat_customers.core.errors import *  # noqa: F403 - the core's classes, for except clauses
+from codat_customers.core.errors import CodatError
 from codat_customers.core.http import HttpResponse
 from codat_customers.core.models import ErrorMessage as ErrorMessageData
 
-__all__ = [
-    "ApiError",
-    "CodatError",
-    "ConnectError",
-    "DecodeError",
-    "ErrorMessage",
-    "ErrorMessageData",
-    "ProtocolError",
-    "ReadTimeoutError",
-    "RequestValidationError",
-    "ResponseError",
-    "SDKError",
-    "TransportError",
-    "UnexpectedResponseError",
-]
+__all__ = [*_core_errors.__all__, "ErrorMessage", "ErrorMessageData", "SDKError"]  # noqa: PLE0604
 
 
 class ErrorMessage(CodatError):

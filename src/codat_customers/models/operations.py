@@ -1,23 +1,6 @@
 """Request structs of the eight Customers operations, under the peer SDK's names."""
 
-from codat_customers.core.requests import (
-    CreateCustomerRequest,
-    DownloadCustomerAttachmentRequest,
-    GetCreateUpdateCustomersModelRequest,
-    GetCustomerAttachmentRequest,
-    GetCustomerRequest,
-    ListCustomerAttachmentsRequest,
-    ListCustomersRequest,
-    UpdateCustomerRequest,
-)
+from codat_customers.core import requests as _requests
+from codat_customers.core.requests import *  # noqa: F403
 
-__all__ = [
-    "CreateCustomerRequest",
-    "DownloadCustomerAttachmentRequest",
-    "GetCreateUpdateCustomersModelRequest",
-    "GetCustomerAttachmentRequest",
-    "GetCustomerRequest",
-    "ListCustomerAttachmentsRequest",
-    "ListCustomersRequest",
-    "UpdateCustomerRequest",
-]
+__all__ = list(_requests.__all__)
