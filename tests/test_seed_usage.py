@@ -136,6 +136,12 @@ def test_attachments(s: CodatAccounting, sandbox: SandboxServer) -> None:
         body = b"".join(download.iter_bytes(1024))
     assert len(body) == res.file_size
 
+    csv = next(a for a in listed.attachments or [] if a.content_type == "text/csv")
+    with s.customers.download_attachment(request={**ids, "attachment_id": csv.id}) as again:
+        text = again.text
+    assert len(text.encode()) == csv.file_size
+    assert "," in text.splitlines()[0]
+
 
 def test_request_structs_positional_as_in_older_docs(
     s: CodatAccounting, sandbox: SandboxServer

@@ -81,6 +81,16 @@ class AttachmentDownload:
         """The whole body (read on first use)."""
         return self.read()
 
+    @property
+    def text(self) -> str:
+        """The whole body decoded as text (charset from Content-Type, else UTF-8)."""
+        charset = "utf-8"
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip('"')
+        return self.read().decode(charset, errors="replace")
+
     def iter_bytes(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
         """Yield the body in chunks of at most ``chunk_size`` bytes, then close."""
         if self._content is not None:
