@@ -89,9 +89,11 @@ class RetryPlugin:
             return None
         backoff = config.backoff
         ceiling = backoff.max_interval / 1000
-        delay = self._random() * min(
-            ceiling, backoff.initial_interval / 1000 * backoff.exponent ** (attempt - 1)
-        )
+        try:
+            grown = backoff.initial_interval / 1000 * backoff.exponent ** (attempt - 1)
+        except OverflowError:  # many quick attempts (Retry-After: 0): the ceiling applies
+            grown = ceiling
+        delay = self._random() * min(ceiling, grown)
         if response is not None:
             hinted = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
             if hinted is not None:
