@@ -389,8 +389,12 @@ def _following(
     if not isinstance(result, Success):
         return None
     page = next_page(result.unwrap())
+    if page is None:
+        return None
     # ``request`` was just sent successfully, so coercing it again cannot fail.
-    return None if page is None else msgspec.structs.replace(LIST.coerce(request), page=page)
+    sent = LIST.coerce(request)
+    # A server that ignores ``page`` would otherwise be asked for the same page forever.
+    return msgspec.structs.replace(sent, page=page) if page > sent.page else None
 
 
 def _auth_plugin(security: SecuritySource | None) -> AuthPlugin | None:
