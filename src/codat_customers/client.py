@@ -218,9 +218,11 @@ class CodatCustomers(Closeable):
     ) -> Result[tuple[HttpRequest, CallContext], CodatError]:
         try:
             http_request = operation.build(operation.coerce(request))
+            # The context asks a rotating credential's provider, which may reject its value.
+            context = self.context(operation.id, **options)
         except RequestValidationError as exc:
             return Failure(exc)
-        return Success((http_request, self.context(operation.id, **options)))
+        return Success((http_request, context))
 
     def call(
         self, operation: Operation[Any, T], request: object, **options: Unpack[CallOptions]

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 
-from codat_customers.core import HttpRequest
+from codat_customers.core import HttpRequest, RequestValidationError
 
 from .context import CallContext
 from .markers import hookimpl
 
 __all__ = ["AuthPlugin", "authorization_value", "credential_fingerprint"]
 
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
+
 
 def authorization_value(credential: str) -> str:
     """The header value for ``credential``: a ready ``Basic ...`` value, or an API key."""
     credential = credential.strip()
-    if credential[:6].lower() == "basic ":
-        return credential
-    return "Basic " + base64.b64encode(credential.encode()).decode("ascii")
+    if credential[:6].lower() != "basic ":
+        return "Basic " + base64.b64encode(credential.encode()).decode("ascii")
+    if not _PRINTABLE_ASCII.fullmatch(credential):
+        # Caught here, not by the HTTP library, whose message would quote the value.
+        raise RequestValidationError(
+            "security", "the Basic header value must be printable ASCII, without line breaks"
+        )
+    return credential
 
 
 def credential_fingerprint(authorization: str | None) -> str:
