@@ -8,7 +8,7 @@ here performs I/O.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import quote, urlencode
 
 import msgspec
@@ -68,6 +68,20 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        # msgspec's default would hand rich (pretty printing, tracebacks with locals)
+        # every header value, credentials included; names only, as in ``__repr__``.
+        return [
+            ("operation_id", self.operation_id),
+            ("method", self.method),
+            ("path", self.path),
+            ("query", self.query),
+            ("headers", tuple(k for k, _ in self.headers)),
+            ("body", None if self.body is None else f"{len(self.body)} bytes"),
+            ("response_kind", self.response_kind),
+            ("company_id", self.company_id),
+        ]
 
 
 def header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
