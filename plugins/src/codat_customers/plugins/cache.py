@@ -38,6 +38,11 @@ class CachePlugin:
         self.ttl = ttl
         self._clock = clock
         self._entries: OrderedDict[_Key, tuple[float, str, HttpResponse]] = OrderedDict()
+        # A write bumps its company's generation; a GET stores its answer only if no write
+        # to that company happened since its lookup, so a slow pre-write read cannot put
+        # stale data back right after the write dropped it.
+        self._generations: dict[str, int] = {}
+        self._pending: dict[_Key, int] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -68,6 +73,7 @@ class CachePlugin:
                 if entry is not None:
                     del self._entries[key]
                 self.misses += 1
+                self._pending[key] = self._generations.get(request.company_id, 0)
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
@@ -81,10 +87,14 @@ class CachePlugin:
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             self.invalidate_company(request.company_id)
             return
-        if response is None or response.status != 200 or not self._cacheable(request):
+        if not self._cacheable(request):
             return
+        key = self._key(request, context)
         with self._lock:
-            key = self._key(request, context)
+            looked_up_at = self._pending.pop(key, None)
+            current = self._generations.get(request.company_id, 0)
+            if response is None or response.status != 200 or looked_up_at != current:
+                return
             self._entries[key] = (self._clock() + self.ttl, request.company_id, response)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
@@ -93,6 +103,7 @@ class CachePlugin:
     def invalidate_company(self, company_id: str) -> None:
         """Drop every entry about ``company_id``."""
         with self._lock:
+            self._generations[company_id] = self._generations.get(company_id, 0) + 1
             stale = [k for k, v in self._entries.items() if v[1] == company_id]
             for key in stale:
                 del self._entries[key]

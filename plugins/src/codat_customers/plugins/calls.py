@@ -24,7 +24,7 @@ from codat_customers.core import (
     Transport,
     TransportError,
 )
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
 from .context import CallContext
 
@@ -103,12 +103,17 @@ def plan_call(
         if response is not None:
             response.close()
         yield Sleep(delay)
-    if _implemented(hook.codat_cache_store):
-        hook.codat_cache_store(request=request, context=context, response=response)
     if response is None:
         assert error is not None
-        return Failure(error)
-    return parse(response)
+        result: Result[T, CodatError] = Failure(error)
+    else:
+        result = parse(response)
+    if _implemented(hook.codat_cache_store):
+        # Only a response the core accepted is worth keeping: a 200 HTML page from a proxy
+        # or a truncated body must not be served back from a cache for a whole TTL.
+        usable = response if isinstance(result, Success) else None
+        hook.codat_cache_store(request=request, context=context, response=usable)
+    return result
 
 
 def run(plan: Plan[T], transport: Transport, context: CallContext) -> Result[T, CodatError]:

@@ -100,6 +100,9 @@ def codat_cache_store(
     """See the final outcome of a call: store it, or invalidate what it made stale.
 
     Called once per logical call that was sent (not for calls answered from the cache),
-    with the last response, or ``None`` when the call ended in a transport error. Streamed
-    responses are passed with their stream unread; do not read it. Return value ignored.
+    after the core parsed the last response: with that response when it parsed into the
+    operation's model, or ``None`` when the call failed (a transport error, an error status,
+    or a body the core rejected). Writes must invalidate whatever their outcome, since a
+    failed write may still have landed. Streamed responses are passed with their stream
+    unread; do not read it. Return value ignored.
     """
