@@ -272,3 +272,13 @@ def record(
         **summary(values),
         **extra,
     }
+
+
+def list_request(company: str, size: int, page: int = 1) -> dict[str, Any]:
+    """A list request in the peer SDK's dict form, the same for every contender."""
+    return {"company_id": company, "page": page, "page_size": size}
+
+
+def get_request(company: str, customer: str) -> dict[str, Any]:
+    """A get request in the peer SDK's dict form, the same for every contender."""
+    return {"company_id": company, "customer_id": customer}

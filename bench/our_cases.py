@@ -29,6 +29,8 @@ from harness import (
     calls_per_second_async,
     calls_per_second_sync,
     emit,
+    get_request,
+    list_request,
     per_call_seconds_interleaved,
     read_body,
     record,
@@ -83,14 +85,6 @@ class CannedTransport:
 
     def close(self) -> None:
         pass
-
-
-def list_request(company: str, size: int, page: int = 1) -> dict[str, Any]:
-    return {"company_id": company, "page": page, "page_size": size}
-
-
-def get_request(company: str, customer: str) -> dict[str, Any]:
-    return {"company_id": company, "customer_id": customer}
 
 
 # --- case 1: in memory ------------------------------------------------------------------

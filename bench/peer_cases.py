@@ -20,6 +20,8 @@ from harness import (
     calls_per_second_async,
     calls_per_second_sync,
     emit,
+    get_request,
+    list_request,
     per_call_seconds,
     read_body,
     record,
@@ -31,14 +33,6 @@ CONTENDER = "peer"
 
 def sdk(auth: str, base: str, **clients: Any) -> CodatAccounting:
     return CodatAccounting(security=shared.Security(auth_header=auth), server_url=base, **clients)
-
-
-def list_request(company: str, size: int, page: int = 1) -> dict[str, Any]:
-    return {"company_id": company, "page": page, "page_size": size}
-
-
-def get_request(company: str, customer: str) -> dict[str, Any]:
-    return {"company_id": company, "customer_id": customer}
 
 
 def case_memory(opts: dict[str, Any]) -> list[Record]:
