@@ -1,7 +1,7 @@
 """Shared helpers for the pure-core tests: the contract's own examples and response makers.
 
-The contract lives next to the repository (``../shared/spec/customers.openapi.json``); every
-example used here is read from that file by walking it, never copied by hand.
+The contract lives in the repository (``spec/customers.openapi.json``); every example used
+here is read from that file by walking it, never copied by hand.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from codat_customers.core import OPERATIONS, HttpResponse, Operation
 
-_DEFAULT_SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "customers.openapi.json"
+_DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "spec" / "customers.openapi.json"
 SPEC_PATH = Path(os.environ.get("CODAT_CUSTOMERS_SPEC", _DEFAULT_SPEC))
 
 JSON = {"content-type": "application/json; charset=utf-8"}
@@ -29,12 +29,9 @@ OPS_BY_ID: dict[str, Operation[Any, Any]] = {op.id: op for op in OPERATIONS}
 
 @cache
 def spec() -> dict[str, Any]:
-    """The OpenAPI document (the test is skipped when the shared contract is absent)."""
+    """The OpenAPI document; a missing contract fails the test instead of skipping it."""
     if not SPEC_PATH.is_file():
-        pytest.skip(
-            f"contract not found at {SPEC_PATH} (set CODAT_CUSTOMERS_SPEC)",
-            allow_module_level=True,
-        )
+        pytest.fail(f"contract not found at {SPEC_PATH} (it is part of the repository: spec/)")
     data: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
     return data
 
