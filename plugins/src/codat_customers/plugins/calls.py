@@ -32,7 +32,12 @@ __all__ = ["Plan", "Send", "Sleep", "plan_call", "run", "run_async"]
 
 T = TypeVar("T")
 
-USER_AGENT = "codat-customers/0.1.0"
+try:  # the workspace's one version (VERSION at the repository root), read once at import
+    from importlib.metadata import version as _distribution_version
+
+    USER_AGENT = f"codat-customers/{_distribution_version('codat-customers-plugins')}"
+except ImportError:  # PackageNotFoundError: a source tree on sys.path, not installed
+    USER_AGENT = "codat-customers/unknown"
 
 
 @dataclass(frozen=True, slots=True)
