@@ -44,7 +44,16 @@ from codat_customers.core.models import (
     PushOption,
     UpdateCustomerResponse,
 )
-from codat_customers.core.requests import ListCustomersRequest
+from codat_customers.core.requests import (
+    CreateCustomerRequest,
+    DownloadCustomerAttachmentRequest,
+    GetCreateUpdateCustomersModelRequest,
+    GetCustomerAttachmentRequest,
+    GetCustomerRequest,
+    ListCustomerAttachmentsRequest,
+    ListCustomersRequest,
+    UpdateCustomerRequest,
+)
 from codat_customers.plugins import (
     DEFAULT_RETRY,
     AuthPlugin,
@@ -62,6 +71,16 @@ from codat_customers.plugins import (
 )
 
 from .downloads import AttachmentDownload
+from .models.operations import (
+    CreateCustomerRequestTypedDict,
+    DownloadCustomerAttachmentRequestTypedDict,
+    GetCreateUpdateCustomersModelRequestTypedDict,
+    GetCustomerAttachmentRequestTypedDict,
+    GetCustomerRequestTypedDict,
+    ListCustomerAttachmentsRequestTypedDict,
+    ListCustomersRequestTypedDict,
+    UpdateCustomerRequestTypedDict,
+)
 from .models.shared import Security
 from .paging import next_page
 
@@ -255,47 +274,66 @@ class CodatCustomers(Closeable):
     # The eight operations. ``request`` is the operation's request struct or its dict form.
 
     def list(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Result[Customers, CodatError]:
         """List one page of a company's customers (``ListCustomersRequest``)."""
         return self.call(LIST, request, **options)
 
-    def get(self, request: object, **options: Unpack[CallOptions]) -> Result[Customer, CodatError]:
+    def get(
+        self,
+        request: GetCustomerRequest | GetCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> Result[Customer, CodatError]:
         """Get one customer (``GetCustomerRequest``)."""
         return self.call(GET, request, **options)
 
     def create(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Result[CreateCustomerResponse, CodatError]:
         """Create a customer (``CreateCustomerRequest``); safe to retry (idempotency key)."""
         return self.call(CREATE, request, **options)
 
     def update(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: UpdateCustomerRequest | UpdateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Result[UpdateCustomerResponse, CodatError]:
         """Update a customer (``UpdateCustomerRequest``)."""
         return self.call(UPDATE, request, **options)
 
     def get_create_update_model(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCreateUpdateCustomersModelRequest
+        | GetCreateUpdateCustomersModelRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Result[PushOption, CodatError]:
         """Get the fields an integration expects (``GetCreateUpdateCustomersModelRequest``)."""
         return self.call(GET_CREATE_UPDATE_MODEL, request, **options)
 
     def list_attachments(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomerAttachmentsRequest | ListCustomerAttachmentsRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Result[AttachmentsDataset, CodatError]:
         """List a customer's attachments (``ListCustomerAttachmentsRequest``)."""
         return self.call(LIST_ATTACHMENTS, request, **options)
 
     def get_attachment(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCustomerAttachmentRequest | GetCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Result[Attachment, CodatError]:
         """Get one attachment's metadata (``GetCustomerAttachmentRequest``)."""
         return self.call(GET_ATTACHMENT, request, **options)
 
     def download_attachment(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: DownloadCustomerAttachmentRequest | DownloadCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Result[AttachmentDownload, CodatError]:
         """Download an attachment (``DownloadCustomerAttachmentRequest``), streamed."""
         return self.call(DOWNLOAD_ATTACHMENT, request, **options).map(AttachmentDownload)
@@ -303,49 +341,66 @@ class CodatCustomers(Closeable):
     # The same operations for async code, as ``FutureResult`` values.
 
     def list_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[Customers, CodatError]:
         """Async :meth:`list`."""
         return self.future(LIST, request, **options)
 
     def get_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCustomerRequest | GetCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[Customer, CodatError]:
         """Async :meth:`get`."""
         return self.future(GET, request, **options)
 
     def create_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[CreateCustomerResponse, CodatError]:
         """Async :meth:`create`."""
         return self.future(CREATE, request, **options)
 
     def update_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: UpdateCustomerRequest | UpdateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[UpdateCustomerResponse, CodatError]:
         """Async :meth:`update`."""
         return self.future(UPDATE, request, **options)
 
     def get_create_update_model_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCreateUpdateCustomersModelRequest
+        | GetCreateUpdateCustomersModelRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[PushOption, CodatError]:
         """Async :meth:`get_create_update_model`."""
         return self.future(GET_CREATE_UPDATE_MODEL, request, **options)
 
     def list_attachments_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomerAttachmentsRequest | ListCustomerAttachmentsRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[AttachmentsDataset, CodatError]:
         """Async :meth:`list_attachments`."""
         return self.future(LIST_ATTACHMENTS, request, **options)
 
     def get_attachment_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCustomerAttachmentRequest | GetCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[Attachment, CodatError]:
         """Async :meth:`get_attachment`."""
         return self.future(GET_ATTACHMENT, request, **options)
 
     def download_attachment_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: DownloadCustomerAttachmentRequest | DownloadCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> FutureResult[AttachmentDownload, CodatError]:
         """Async :meth:`download_attachment`; read it with ``aiter_bytes``/``aread``/``asave``."""
         return self.future(DOWNLOAD_ATTACHMENT, request, **options).map(AttachmentDownload)
@@ -353,20 +408,24 @@ class CodatCustomers(Closeable):
     # Paging: one page in memory at a time.
 
     def iter_pages(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Iterator[Result[Customers, CodatError]]:
         """Every page of customers from ``request.page`` on, lazily; ends after a failure."""
-        current: object | None = request
+        current: ListCustomersRequest | ListCustomersRequestTypedDict | None = request
         while current is not None:
             result = self.call(LIST, current, **options)
             yield result
             current = _following(current, result)
 
     async def aiter_pages(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[Result[Customers, CodatError]]:
         """Async :meth:`iter_pages`."""
-        current: object | None = request
+        current: ListCustomersRequest | ListCustomersRequestTypedDict | None = request
         while current is not None:
             result = await self.call_async(LIST, current, **options)
             yield result

@@ -19,6 +19,7 @@ from codat_customers.core import CodatError
 from codat_customers.core.models import Customer
 
 from .client import CallOptions, CodatCustomers
+from .models.operations import ListCustomersRequestTypedDict
 
 __all__ = ["ListFilters", "gather_customers"]
 
@@ -70,7 +71,12 @@ async def gather_customers(
         # company never has more than one request in flight.
         async with slots:
             customers: list[Customer] = []
-            request = {"company_id": company_id, **filters}
+            # ``filters`` is **kwargs checked against ListFilters, so it holds only those keys;
+            # mypy's extra checks cannot know that no ``page`` of another type hides in it.
+            request: ListCustomersRequestTypedDict = {
+                "company_id": company_id,
+                **filters,  # type: ignore[typeddict-item]
+            }
             async for page in client.aiter_pages(request, **call_options):
                 if not isinstance(page, Success):
                     return Failure(page.failure())

@@ -45,11 +45,31 @@ from codat_customers.core.models import (
     PushOption,
     UpdateCustomerResponse,
 )
+from codat_customers.core.requests import (
+    CreateCustomerRequest,
+    DownloadCustomerAttachmentRequest,
+    GetCreateUpdateCustomersModelRequest,
+    GetCustomerAttachmentRequest,
+    GetCustomerRequest,
+    ListCustomerAttachmentsRequest,
+    ListCustomersRequest,
+    UpdateCustomerRequest,
+)
 from codat_customers.plugins import CachePlugin
 
 from .client import SERVERS, CallOptions, Closeable, CodatCustomers, Retries, SecuritySource
 from .downloads import AttachmentDownload
 from .models import errors
+from .models.operations import (
+    CreateCustomerRequestTypedDict,
+    DownloadCustomerAttachmentRequestTypedDict,
+    GetCreateUpdateCustomersModelRequestTypedDict,
+    GetCustomerAttachmentRequestTypedDict,
+    GetCustomerRequestTypedDict,
+    ListCustomerAttachmentsRequestTypedDict,
+    ListCustomersRequestTypedDict,
+    UpdateCustomerRequestTypedDict,
+)
 
 __all__ = ["CodatAccounting", "CustomersResource", "raise_error"]
 
@@ -101,97 +121,151 @@ class CustomersResource:
     ) -> T:
         return _value(operation, await self._results.call_async(operation, request, **options))
 
-    def list(self, request: object, **options: Unpack[CallOptions]) -> Customers:
+    def list(
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> Customers:
         """List one page of a company's customers."""
         return self._call(LIST, request, options)
 
-    def get(self, request: object, **options: Unpack[CallOptions]) -> Customer:
+    def get(
+        self,
+        request: GetCustomerRequest | GetCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> Customer:
         """Get one customer."""
         return self._call(GET, request, options)
 
-    def create(self, request: object, **options: Unpack[CallOptions]) -> CreateCustomerResponse:
+    def create(
+        self,
+        request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> CreateCustomerResponse:
         """Create a customer; retries reuse one idempotency key, so never duplicate."""
         return self._call(CREATE, request, options)
 
-    def update(self, request: object, **options: Unpack[CallOptions]) -> UpdateCustomerResponse:
+    def update(
+        self,
+        request: UpdateCustomerRequest | UpdateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> UpdateCustomerResponse:
         """Update a customer; re-sent only when the server provably did not act."""
         return self._call(UPDATE, request, options)
 
     def get_create_update_model(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCreateUpdateCustomersModelRequest
+        | GetCreateUpdateCustomersModelRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> PushOption:
         """Get the fields the company's integration expects for create and update."""
         return self._call(GET_CREATE_UPDATE_MODEL, request, options)
 
     def list_attachments(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomerAttachmentsRequest | ListCustomerAttachmentsRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> AttachmentsDataset:
         """List a customer's attachments."""
         return self._call(LIST_ATTACHMENTS, request, options)
 
-    def get_attachment(self, request: object, **options: Unpack[CallOptions]) -> Attachment:
+    def get_attachment(
+        self,
+        request: GetCustomerAttachmentRequest | GetCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> Attachment:
         """Get one attachment's metadata."""
         return self._call(GET_ATTACHMENT, request, options)
 
     def download_attachment(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: DownloadCustomerAttachmentRequest | DownloadCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> AttachmentDownload:
         """Download an attachment; read it with ``iter_bytes``, ``read`` or ``save``."""
         return AttachmentDownload(self._call(DOWNLOAD_ATTACHMENT, request, options))
 
-    def iter_all(self, request: object, **options: Unpack[CallOptions]) -> Iterator[Customer]:
+    def iter_all(
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> Iterator[Customer]:
         """Every customer matching ``request`` across pages, lazily (one page in memory)."""
         for page in self._results.iter_pages(request, **options):
             yield from _value(LIST, page).results or ()
 
     # Async twins: the same plan and plugins, driven by the async transport.
 
-    async def list_async(self, request: object, **options: Unpack[CallOptions]) -> Customers:
+    async def list_async(
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> Customers:
         """Async :meth:`list`."""
         return await self._call_async(LIST, request, options)
 
-    async def get_async(self, request: object, **options: Unpack[CallOptions]) -> Customer:
+    async def get_async(
+        self,
+        request: GetCustomerRequest | GetCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
+    ) -> Customer:
         """Async :meth:`get`."""
         return await self._call_async(GET, request, options)
 
     async def create_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> CreateCustomerResponse:
         """Async :meth:`create`."""
         return await self._call_async(CREATE, request, options)
 
     async def update_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: UpdateCustomerRequest | UpdateCustomerRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> UpdateCustomerResponse:
         """Async :meth:`update`."""
         return await self._call_async(UPDATE, request, options)
 
     async def get_create_update_model_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCreateUpdateCustomersModelRequest
+        | GetCreateUpdateCustomersModelRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> PushOption:
         """Async :meth:`get_create_update_model`."""
         return await self._call_async(GET_CREATE_UPDATE_MODEL, request, options)
 
     async def list_attachments_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomerAttachmentsRequest | ListCustomerAttachmentsRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> AttachmentsDataset:
         """Async :meth:`list_attachments`."""
         return await self._call_async(LIST_ATTACHMENTS, request, options)
 
     async def get_attachment_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: GetCustomerAttachmentRequest | GetCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> Attachment:
         """Async :meth:`get_attachment`."""
         return await self._call_async(GET_ATTACHMENT, request, options)
 
     async def download_attachment_async(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: DownloadCustomerAttachmentRequest | DownloadCustomerAttachmentRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> AttachmentDownload:
         """Async :meth:`download_attachment`; read it with ``aiter_bytes``/``aread``/``asave``."""
         return AttachmentDownload(await self._call_async(DOWNLOAD_ATTACHMENT, request, options))
 
     async def aiter_all(
-        self, request: object, **options: Unpack[CallOptions]
+        self,
+        request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        **options: Unpack[CallOptions],
     ) -> AsyncIterator[Customer]:
         """Async :meth:`iter_all`."""
         async for page in self._results.aiter_pages(request, **options):
