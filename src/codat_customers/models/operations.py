@@ -58,21 +58,28 @@ class GetCreateUpdateCustomersModelRequestTypedDict(TypedDict):
 
 
 class CreateCustomerRequestTypedDict(TypedDict):
-    """:class:`CreateCustomerRequest` as a dict; ``customer`` is a dict or a ``Customer``."""
+    """:class:`CreateCustomerRequest` as a dict; ``customer`` is a dict or a ``Customer``.
+
+    ``customer`` is required here although the struct defaults it to ``None`` (as the peer
+    SDK's does): a push without a customer is rejected before sending, so it is flagged too.
+    """
 
     company_id: str
     connection_id: str
-    customer: NotRequired[CustomerTypedDict | Customer | None]
+    customer: CustomerTypedDict | Customer
     timeout_in_minutes: NotRequired[int | None]
 
 
 class UpdateCustomerRequestTypedDict(TypedDict):
-    """:class:`UpdateCustomerRequest` as a dict; ``customer`` is a dict or a ``Customer``."""
+    """:class:`UpdateCustomerRequest` as a dict; ``customer`` is a dict or a ``Customer``.
+
+    ``customer`` is required, as for :class:`CreateCustomerRequestTypedDict`.
+    """
 
     company_id: str
     connection_id: str
     customer_id: str
-    customer: NotRequired[CustomerTypedDict | Customer | None]
+    customer: CustomerTypedDict | Customer
     force_update: NotRequired[bool]
     timeout_in_minutes: NotRequired[int | None]
 

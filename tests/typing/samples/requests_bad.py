@@ -192,10 +192,24 @@ WRONG_TYPE: operations.ListCustomersRequestTypedDict = {"company_id": COMPANY, "
 # expect-mypy[typeddict-item]: Missing key "customer_id" for TypedDict
 # expect-pyright[reportAssignmentType]: "customer_id" is required in "GetCustomerRequestTypedDict"
 MISSING: operations.GetCustomerRequestTypedDict = {"company_id": COMPANY}
+# expect-mypy[typeddict-item]: Missing key "customer" for TypedDict
+# expect-pyright[reportAssignmentType]: "customer" is required in "CreateCustomerRequestTypedDict"
+NO_CUSTOMER: operations.CreateCustomerRequestTypedDict = {
+    "company_id": COMPANY,
+    "connection_id": "c",
+}
+NULL_CUSTOMER: operations.UpdateCustomerRequestTypedDict = {
+    "company_id": COMPANY,
+    "connection_id": CONNECTION,
+    "customer_id": "C-1",
+    # expect-mypy[typeddict-item]: (expression has type "None", TypedDict item "customer"
+    # expect-pyright[reportAssignmentType]: "None" is not assignable to "CustomerTypedDict"
+    "customer": None,
+}
 NESTED: operations.CreateCustomerRequestTypedDict = {
     "company_id": COMPANY,
     "connection_id": CONNECTION,
-    # expect-mypy[typeddict-item]: TypedDict item "customer" has type "CustomerTypedDict | Cus
+    # expect-mypy[typeddict-item]: TypedDict item "customer" has type "CustomerTypedDict | Customer"
     # expect-pyright[reportAssignmentType]: is not assignable to "CustomerTypedDict"
     "customer": {"status": "Active", "customer_name": 5},
 }

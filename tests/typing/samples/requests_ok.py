@@ -124,7 +124,12 @@ async def seed_async_calls(s: CodatAccounting) -> None:
     )
     assert_type(created, shared.CreateCustomerResponse)
     updated = await s.customers.update_async(
-        request={"company_id": COMPANY, "connection_id": CONNECTION, "customer_id": CUSTOMER}
+        request={
+            "company_id": COMPANY,
+            "connection_id": CONNECTION,
+            "customer_id": CUSTOMER,
+            "customer": {"status": shared.CustomerStatus.ARCHIVED},
+        }
     )
     assert_type(updated, shared.UpdateCustomerResponse)
     model = await s.customers.get_create_update_model_async(request=ON_CONNECTION)
@@ -150,7 +155,10 @@ def result_calls(r: CodatCustomers) -> None:
     created = r.create({"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACME})
     assert_type(created, Result[shared.CreateCustomerResponse, errors.CodatError])
     update = operations.UpdateCustomerRequest(
-        company_id=COMPANY, connection_id=CONNECTION, customer_id=CUSTOMER
+        company_id=COMPANY,
+        connection_id=CONNECTION,
+        customer_id=CUSTOMER,
+        customer=shared.Customer(status="Active", customer_name="Acme Ltd"),
     )
     assert_type(r.update(update), Result[shared.UpdateCustomerResponse, errors.CodatError])
     model = r.get_create_update_model(ON_CONNECTION)
@@ -174,10 +182,17 @@ async def result_async_calls(r: CodatCustomers) -> None:
     assert_type(await listed, IOResult[shared.Customers, errors.CodatError])
     got = r.get_async(ONE)
     assert_type(got, FutureResult[shared.Customer, errors.CodatError])
-    created = r.create_async({"company_id": COMPANY, "connection_id": CONNECTION})
+    created = r.create_async(
+        {"company_id": COMPANY, "connection_id": CONNECTION, "customer": {"status": "Active"}}
+    )
     assert_type(created, FutureResult[shared.CreateCustomerResponse, errors.CodatError])
     updated = r.update_async(
-        {"company_id": COMPANY, "connection_id": CONNECTION, "customer_id": CUSTOMER}
+        {
+            "company_id": COMPANY,
+            "connection_id": CONNECTION,
+            "customer_id": CUSTOMER,
+            "customer": shared.Customer(status="Active"),
+        }
     )
     assert_type(updated, FutureResult[shared.UpdateCustomerResponse, errors.CodatError])
     model = r.get_create_update_model_async(ON_CONNECTION)
