@@ -8,7 +8,9 @@ them inside ``Failure``. The hierarchy is small on purpose::
     ├── TransportError           nothing usable came back
     │   ├── ConnectError         the connection could not be made (nothing was sent)
     │   ├── ReadTimeoutError     no answer in time (the server may have acted)
-    │   └── ProtocolError        the connection broke mid-response (truncated body, reset)
+    │   ├── ProtocolError        the connection broke mid-response (truncated body, reset)
+    │   └── TransportUnavailableError  the transport cannot send at all (its client was
+    │                            closed by its owner, or belongs to an ended event loop)
     └── ResponseError            an answer came back but is not the expected success
         ├── ApiError             a documented error status with a parsed ErrorMessage
         ├── UnexpectedResponseError  an undocumented status or content type
@@ -31,6 +33,7 @@ __all__ = [
     "ResponseError",
     "ReadTimeoutError",
     "TransportError",
+    "TransportUnavailableError",
     "UnexpectedResponseError",
     "body_excerpt",
 ]
@@ -75,6 +78,16 @@ class ReadTimeoutError(TransportError):
 
 class ProtocolError(TransportError):
     """The connection broke or the body was cut short."""
+
+
+class TransportUnavailableError(TransportError):
+    """The transport cannot send at all, so nothing was sent and retrying cannot help.
+
+    Raised when a client or session you passed to an adapter was closed by you, or belongs
+    to an event loop that has ended (an ``httpx.AsyncClient`` or ``aiohttp.ClientSession``
+    used from a second ``asyncio.run()``). Transports that made their own client reopen it
+    instead of raising this.
+    """
 
 
 class ResponseError(CodatError):

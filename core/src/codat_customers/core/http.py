@@ -20,6 +20,7 @@ __all__ = [
     "HttpResponse",
     "MemoryByteStream",
     "ResponseKind",
+    "STREAMED_STATUS",
     "build_url",
     "header",
     "lowercase_headers",
@@ -27,6 +28,15 @@ __all__ = [
 
 ResponseKind = Literal["json", "stream"]
 """``json``: the body is read whole and parsed; ``stream``: a success body is handed over unread."""
+
+STREAMED_STATUS = 200
+"""The one status whose body a ``stream`` request hands over unread.
+
+It is the only success the contract documents for a download. Transports (which keep the
+stream) and the download parser (which accepts it) both read this constant, so an answer
+is never kept on the wire by one and rejected by the other: any other status, 2xx
+included, is read whole and parsed as an error.
+"""
 
 
 class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -148,10 +158,10 @@ class AsyncByteStream(Protocol):
 class HttpResponse:
     """One response: status, lower-case headers and either a read body or a stream.
 
-    For ``json`` requests ``body`` holds the whole body. For ``stream`` requests with a 2xx
-    status, ``stream`` (sync adapters) or ``astream`` (async adapters) holds the unread body
-    and ``body`` is empty; adapters read error bodies in full, so parsers never touch the
-    stream of an error.
+    For ``json`` requests ``body`` holds the whole body. For ``stream`` requests answered
+    :data:`STREAMED_STATUS`, ``stream`` (sync adapters) or ``astream`` (async adapters)
+    holds the unread body and ``body`` is empty; adapters read any other body in full, so
+    parsers never touch the stream of an error.
     """
 
     __slots__ = ("astream", "body", "headers", "status", "stream")

@@ -24,7 +24,7 @@ from .errors import (
     RequestValidationError,
     UnexpectedResponseError,
 )
-from .http import HttpRequest, HttpResponse, MemoryByteStream
+from .http import STREAMED_STATUS, HttpRequest, HttpResponse, MemoryByteStream
 from .inputs import FieldTree, coerce_request, field_tree, snake_path
 from .models import (
     Attachment,
@@ -405,8 +405,12 @@ parse_attachment = _json_parser(msgspec.json.Decoder(Attachment))
 
 
 def parse_download(response: HttpResponse) -> Result[HttpResponse, CodatError]:
-    """A 200 hands the body over as a stream (still unread when the transport streamed it)."""
-    if response.status != 200:
+    """A 200 hands the body over as a stream (still unread when the transport streamed it).
+
+    Any other status is an error; transports read such a body whole (see
+    :data:`~codat_customers.core.http.STREAMED_STATUS`), so the error carries it.
+    """
+    if response.status != STREAMED_STATUS:
         return parse_error(response)
     if response.is_streamed:
         return Success(response)

@@ -2,9 +2,10 @@
 
 An adapter maps its library's failures onto :class:`~codat_customers.core.errors.TransportError`
 subclasses and never raises anything else for network trouble. For ``stream`` requests it
-returns the body unread in ``HttpResponse.stream`` only for 2xx statuses; for any other
-status it reads the (small) error body into ``HttpResponse.body`` and releases the
-connection, so parsers never see the stream of an error.
+returns the body unread in ``HttpResponse.stream`` only for
+:data:`~codat_customers.core.http.STREAMED_STATUS` (200, the download's one documented
+success); for any other status it reads the (small) error body into ``HttpResponse.body``
+and releases the connection, so parsers never see the stream of an error.
 
 :func:`finish_response` and :func:`afinish_response` apply that rule once for every
 adapter: an adapter opens each response as a stream and hands it over; they decide whether
@@ -13,21 +14,32 @@ to keep it unread or to read it whole.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Protocol
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Generic, Protocol, TypeVar
 
-from .errors import TransportError
-from .http import AsyncByteStream, ByteStream, HttpRequest, HttpResponse, lowercase_headers
+from .errors import TransportError, TransportUnavailableError
+from .http import (
+    STREAMED_STATUS,
+    AsyncByteStream,
+    ByteStream,
+    HttpRequest,
+    HttpResponse,
+    lowercase_headers,
+)
 
 __all__ = [
     "AsyncGuardedStream",
     "AsyncTransport",
     "GuardedStream",
+    "LoopBoundResource",
     "Transport",
     "afinish_response",
     "finish_response",
     "keeps_stream",
+    "unavailable",
 ]
+
+R = TypeVar("R")
 
 ErrorMapper = Callable[[BaseException], TransportError]
 """Maps one of a library's exceptions onto the core's transport errors."""
@@ -41,7 +53,7 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections; the transport stays usable and reconnects lazily."""
         ...
 
 
@@ -55,7 +67,7 @@ class AsyncTransport(Protocol):
         ...
 
     async def aclose(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections; the transport stays usable and reconnects lazily."""
         ...
 
 
@@ -115,7 +127,11 @@ class GuardedStream(_Guard):
 
 
 class AsyncGuardedStream(_Guard):
-    """:class:`GuardedStream` for async libraries: an ``AsyncByteStream`` over their response."""
+    """:class:`GuardedStream` for async libraries: an ``AsyncByteStream`` over their response.
+
+    ``release_now``, when the library can release a connection without awaiting (aiohttp
+    can, httpx cannot), lets :meth:`release_now` serve a synchronous ``close()``.
+    """
 
     def __init__(
         self,
@@ -124,9 +140,12 @@ class AsyncGuardedStream(_Guard):
         release: Callable[[], Awaitable[None]],
         failures: tuple[type[BaseException], ...],
         to_error: ErrorMapper,
+        *,
+        release_now: Callable[[], None] | None = None,
     ) -> None:
         _Guard.__init__(self, failures, to_error)
         self._chunks, self._read, self._release = chunks, read, release
+        self._release_now = release_now
 
     async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
         """Yield the body in chunks of at most ``chunk_size`` bytes, then release."""
@@ -153,14 +172,26 @@ class AsyncGuardedStream(_Guard):
             self._closed = True
             await self._release()
 
+    def release_now(self) -> bool:
+        """Release without awaiting if the library allows it; ``False`` if only ``aclose`` can."""
+        if self._closed:
+            return True
+        if self._release_now is None:
+            return False
+        self._closed = True
+        self._release_now()
+        return True
+
 
 def keeps_stream(request: HttpRequest, status: int) -> bool:
     """Whether the answer to ``request`` with ``status`` is handed over unread.
 
-    Only a 2xx answer to a ``stream`` request is: error bodies are small and the parsers
-    need them whole.
+    Only a :data:`~codat_customers.core.http.STREAMED_STATUS` answer to a ``stream``
+    request is, the status ``parse_download`` accepts. Anything else, a ``204`` or ``206``
+    included, is an error for the parser, which needs its body whole (so the error carries
+    it) and the connection released.
     """
-    return request.response_kind == "stream" and 200 <= status < 300
+    return request.response_kind == "stream" and status == STREAMED_STATUS
 
 
 def finish_response(
@@ -194,3 +225,77 @@ async def afinish_response(
     finally:
         await body.aclose()
     return HttpResponse(status, fields, data)
+
+
+def unavailable(what: str, exc: BaseException) -> TransportUnavailableError:
+    """The error for a library client that refuses to send at all.
+
+    ``what`` names the object the user passed (``"the httpx.Client you passed"``); ``exc``
+    is the library's complaint, usually a ``RuntimeError`` about a closed client or an
+    event loop that has ended. Every adapter words it the same way through this function.
+    """
+    return TransportUnavailableError(
+        f"{what} cannot send: {exc}. It was closed by its owner, or it belongs to an event"
+        " loop that has ended; pass a client that is open in the loop that uses it, or none"
+        " (the adapter then makes and reopens its own)."
+    )
+
+
+async def _lifetime(
+    resource: R, close: Callable[[R], Awaitable[None]]
+) -> AsyncGenerator[None, None]:
+    """Suspended for as long as ``resource`` lives; closing the generator closes it."""
+    try:
+        yield
+    finally:
+        await close(resource)
+
+
+class LoopBoundResource(Generic[R]):
+    """A client or session an async adapter made for itself, one per event loop.
+
+    An ``httpx.AsyncClient`` or an ``aiohttp.ClientSession`` belongs to the loop it was
+    first used in. :meth:`get` makes one lazily inside the running loop, and makes a new one
+    after :meth:`aclose` or when called from another loop (a second ``asyncio.run()``), so
+    an adapter that owns its client never fails because a loop ended.
+
+    Each resource is closed in its own loop. It is tied to an async generator registered
+    with that loop, so when the loop ends first, ``asyncio.run`` (like any runner calling
+    ``loop.shutdown_asyncgens()``) closes the resource before closing the loop; a
+    resource left behind by a loop that is still alive is closed there, by the loop's
+    async-generator finalizer, once it is replaced. Nothing here imports ``asyncio``: the
+    adapter passes the running loop in.
+    """
+
+    def __init__(self, make: Callable[[], R], close: Callable[[R], Awaitable[None]]) -> None:
+        self._make = make
+        self._close = close
+        self._loop: object | None = None
+        self._current: R | None = None
+        self._lifetime: AsyncGenerator[None, None] | None = None
+
+    @property
+    def current(self) -> R | None:
+        """The resource made for the latest loop, or ``None`` before the first or after close."""
+        return self._current
+
+    async def get(self, loop: object) -> R:
+        """The resource for ``loop`` (the running event loop), made on first use there."""
+        if self._current is not None and self._loop is loop:
+            return self._current
+        # The previous resource, if any, belongs to another loop: dropping its generator
+        # leaves closing it to that loop (see the class docstring).
+        resource = self._make()
+        lifetime = _lifetime(resource, self._close)
+        self._loop, self._current, self._lifetime = loop, resource, lifetime
+        # Runs up to the ``yield`` without suspending; the first step registers the
+        # generator with the running loop, which will close it if it ends first.
+        await anext(lifetime)
+        return resource
+
+    async def aclose(self, loop: object) -> None:
+        """Close the resource if it belongs to ``loop``; the next :meth:`get` makes a new one."""
+        lifetime, owner = self._lifetime, self._loop
+        self._loop = self._current = self._lifetime = None
+        if lifetime is not None and owner is loop:
+            await lifetime.aclose()

@@ -4,7 +4,9 @@ Which failures are retried:
 
 * ``408``, ``429`` and ``5xx`` responses, and transport errors when
   ``retry_connection_errors`` is on (the contract's ``x-speakeasy-retries``);
-* but a request that is not safe to replay (a ``PUT`` update, or a ``POST`` without an
+* never a :class:`~codat_customers.core.TransportUnavailableError` (a client closed by its
+  owner, or bound to an event loop that has ended): no attempt could succeed;
+* and a request that is not safe to replay (a ``PUT`` update, or a ``POST`` without an
   ``Idempotency-Key``) only when the failure proves the server did not act on it: ``429``,
   ``503`` or a refused connection. Never after a ``500`` or a read timeout.
 
@@ -19,7 +21,13 @@ import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
-from codat_customers.core import ConnectError, HttpRequest, HttpResponse, TransportError
+from codat_customers.core import (
+    ConnectError,
+    HttpRequest,
+    HttpResponse,
+    TransportError,
+    TransportUnavailableError,
+)
 
 from .context import CallContext
 from .markers import hookimpl
@@ -110,7 +118,7 @@ class RetryPlugin:
         retry_connection_errors: bool,
     ) -> bool:
         if error is not None:
-            if not retry_connection_errors:
+            if not retry_connection_errors or isinstance(error, TransportUnavailableError):
                 return False
             return isinstance(error, ConnectError) or is_replay_safe(request)
         assert response is not None

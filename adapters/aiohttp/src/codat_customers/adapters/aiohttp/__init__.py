@@ -1,10 +1,13 @@
 """An async transport over aiohttp: :class:`AiohttpTransport`.
 
 Pass your own ``aiohttp.ClientSession`` to reuse its connector (pool limits, TLS, DNS
-cache), proxy settings and trace configs; it is used as it is and left open by ``aclose``.
-Without one, the transport creates its session lazily on the first request, inside the
-running event loop (a ``ClientSession`` belongs to the loop it was made in), and closes it
-in ``aclose``. Redirects are never followed: that, like retrying, is the SDK's decision.
+cache), proxy settings and trace configs; it is used as it is and left open by ``aclose``;
+once you close it, or its event loop ends, sending raises
+:class:`~codat_customers.core.TransportUnavailableError`. Without one, the transport creates
+its session lazily on the first request, inside the running event loop (a ``ClientSession``
+belongs to the loop it was made in), makes a new one in each new loop and after ``aclose``,
+and closes each in its own loop. Redirects are never followed: that, like retrying, is the
+SDK's decision.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from codat_customers.core import (
     ConnectError,
     HttpRequest,
     HttpResponse,
+    LoopBoundResource,
     ProtocolError,
     ReadTimeoutError,
     TransportError,
     afinish_response,
     build_url,
+    unavailable,
 )
 
 try:
@@ -52,39 +57,53 @@ _FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError)
 
 
 def _astream(response: aiohttp.ClientResponse) -> AsyncGuardedStream:
-    async def release() -> None:
+    def release_now() -> None:
         # Back to the pool after a complete body; a half-read one would poison the pool.
         if response.content.at_eof():
             response.release()
         else:
             response.close()
 
+    async def release() -> None:
+        release_now()
+
     return AsyncGuardedStream(
-        response.content.iter_chunked, response.read, release, _FAILURES, transport_error
+        response.content.iter_chunked,
+        response.read,
+        release,
+        _FAILURES,
+        transport_error,
+        release_now=release_now,
     )
+
+
+def _new_session() -> aiohttp.ClientSession:
+    # No per-session time limit: the call's timeout_ms bounds connect and each read, and a
+    # total limit would cut long downloads short.
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+
+
+async def _close_session(session: aiohttp.ClientSession) -> None:
+    await session.close()
 
 
 class AiohttpTransport:
     """Sends requests through an ``aiohttp.ClientSession`` (yours, or one made lazily)."""
 
     def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
-        self._owns_session = session is None
         self._session = session
+        self._owned = LoopBoundResource(_new_session, _close_session)
 
     @property
-    def session(self) -> aiohttp.ClientSession:
-        """The session in use; made on first use (inside the running loop) if none was given."""
-        if self._session is None or (self._owns_session and self._session.closed):
-            # No per-session time limit: the call's timeout_ms bounds connect and each read,
-            # and a total limit would cut long downloads short.
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
-        return self._session
+    def session(self) -> aiohttp.ClientSession | None:
+        """The session in use: yours, or this transport's latest (``None`` before first use)."""
+        return self._session if self._session is not None else self._owned.current
 
     async def send(
         self, request: HttpRequest, *, base_url: str, timeout: float | None
     ) -> HttpResponse:
         """Send one request; raise a core ``TransportError`` on network failure."""
-        session = self.session
+        session = self._session or await self._owned.get(asyncio.get_running_loop())
         try:
             raw = await session.request(
                 request.method,
@@ -100,10 +119,10 @@ class AiohttpTransport:
             )
         except _FAILURES as exc:
             raise transport_error(exc) from exc
+        except RuntimeError as exc:  # "Session is closed", or its event loop has ended
+            raise unavailable("the aiohttp.ClientSession you passed", exc) from exc
         return await afinish_response(request, raw.status, raw.headers.items(), _astream(raw))
 
     async def aclose(self) -> None:
-        """Close the session if this transport made it."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Close the session if this transport made it; the next request makes a new one."""
+        await self._owned.aclose(asyncio.get_running_loop())

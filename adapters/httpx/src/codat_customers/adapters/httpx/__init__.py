@@ -1,13 +1,19 @@
 """Transports over httpx: :class:`HttpxTransport` (sync) and :class:`HttpxAsyncTransport`.
 
 Pass your own ``httpx.Client`` / ``httpx.AsyncClient`` to reuse its pool, proxies, mounts,
-TLS settings and event hooks; it is used as it is and left open by ``close``. Without one,
-the adapter makes a client with no timeout of its own (the call's ``timeout_ms`` applies)
-and redirects off. Either way each request is sent with ``follow_redirects=False``:
-following redirects and retrying are the SDK's decisions, not the transport's.
+TLS settings and event hooks; it is used as it is and left open by ``close``; once you
+close it, or its event loop ends, sending raises
+:class:`~codat_customers.core.TransportUnavailableError`. Without one, the adapter makes a
+client with no timeout of its own (the call's ``timeout_ms`` applies) and redirects off,
+and makes a new one after ``close`` / ``aclose`` (and, async, in each new event loop).
+Either way each request is sent with ``follow_redirects=False``: following redirects and
+retrying are the SDK's decisions, not the transport's.
 """
 
 from __future__ import annotations
+
+import asyncio
+import threading
 
 from codat_customers.core import (
     AsyncGuardedStream,
@@ -15,12 +21,14 @@ from codat_customers.core import (
     GuardedStream,
     HttpRequest,
     HttpResponse,
+    LoopBoundResource,
     ProtocolError,
     ReadTimeoutError,
     TransportError,
     afinish_response,
     build_url,
     finish_response,
+    unavailable,
 )
 
 try:
@@ -72,58 +80,91 @@ def _build(
     )
 
 
+def _new_client() -> httpx.Client:
+    return httpx.Client(timeout=None, follow_redirects=False)
+
+
+def _new_async_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=None, follow_redirects=False)
+
+
 class HttpxTransport:
     """Sends requests through an ``httpx.Client`` (yours, or one made for this transport)."""
 
     def __init__(self, client: httpx.Client | None = None) -> None:
         self._owns_client = client is None
-        self.client = client or httpx.Client(timeout=None, follow_redirects=False)
+        self._client = client or _new_client()
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The client in use: yours, or this transport's (made again after :meth:`close`)."""
+        if self._owns_client and self._client.is_closed:
+            with self._lock:
+                if self._client.is_closed:
+                    self._client = _new_client()
+        return self._client
 
     def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
         """Send one request; raise a core ``TransportError`` on network failure."""
+        client = self.client
         try:
-            raw = self.client.send(
-                _build(self.client, request, base_url, timeout),
-                stream=True,
-                follow_redirects=False,
+            raw = client.send(
+                _build(client, request, base_url, timeout), stream=True, follow_redirects=False
             )
         except _FAILURES as exc:
             raise transport_error(exc) from exc
+        except RuntimeError as exc:  # httpx: "the client has been closed"
+            raise unavailable("the httpx.Client you passed", exc) from exc
         # httpx drops the connection on close if the body was not read to the end.
         body = GuardedStream(raw.iter_bytes, raw.read, raw.close, _FAILURES, transport_error)
         return finish_response(request, raw.status_code, raw.headers.multi_items(), body)
 
     def close(self) -> None:
-        """Close the client if this transport made it."""
+        """Close the client if this transport made it; the next request makes a new one."""
         if self._owns_client:
-            self.client.close()
+            self._client.close()
+
+
+async def _close_async_client(client: httpx.AsyncClient) -> None:
+    await client.aclose()
 
 
 class HttpxAsyncTransport:
-    """Sends requests through an ``httpx.AsyncClient`` (yours, or one made for this transport)."""
+    """Sends requests through an ``httpx.AsyncClient`` (yours, or one made for this transport).
+
+    A client the transport makes belongs to the event loop it is first used in: the
+    transport makes another in each new loop (a second ``asyncio.run()``), and the old one
+    is closed by its own loop when that ends.
+    """
 
     def __init__(self, client: httpx.AsyncClient | None = None) -> None:
-        self._owns_client = client is None
-        self.client = client or httpx.AsyncClient(timeout=None, follow_redirects=False)
+        self._client = client
+        self._owned = LoopBoundResource(_new_async_client, _close_async_client)
+
+    @property
+    def client(self) -> httpx.AsyncClient | None:
+        """The client in use: yours, or this transport's latest (``None`` before first use)."""
+        return self._client if self._client is not None else self._owned.current
 
     async def send(
         self, request: HttpRequest, *, base_url: str, timeout: float | None
     ) -> HttpResponse:
         """Send one request; raise a core ``TransportError`` on network failure."""
+        client = self._client or await self._owned.get(asyncio.get_running_loop())
         try:
-            raw = await self.client.send(
-                _build(self.client, request, base_url, timeout),
-                stream=True,
-                follow_redirects=False,
+            raw = await client.send(
+                _build(client, request, base_url, timeout), stream=True, follow_redirects=False
             )
         except _FAILURES as exc:
             raise transport_error(exc) from exc
+        except RuntimeError as exc:  # a closed client, or one whose event loop has ended
+            raise unavailable("the httpx.AsyncClient you passed", exc) from exc
         body = AsyncGuardedStream(
             raw.aiter_bytes, raw.aread, raw.aclose, _FAILURES, transport_error
         )
         return await afinish_response(request, raw.status_code, raw.headers.multi_items(), body)
 
     async def aclose(self) -> None:
-        """Close the client if this transport made it."""
-        if self._owns_client:
-            await self.client.aclose()
+        """Close the client if this transport made it; the next request makes a new one."""
+        await self._owned.aclose(asyncio.get_running_loop())

@@ -25,6 +25,7 @@ from urllib3.exceptions import (
     HTTPError,
     NameResolutionError,
     NewConnectionError,
+    ProxyError,
     SSLError,
 )
 from urllib3.exceptions import ProtocolError as _Urllib3ProtocolError
@@ -35,7 +36,11 @@ __all__ = ["Urllib3Transport", "transport_error"]
 
 def transport_error(exc: BaseException) -> TransportError:
     """Map a urllib3 exception onto the core's transport errors."""
-    if isinstance(exc, ConnectTimeoutError | NewConnectionError | NameResolutionError | SSLError):
+    # A ProxyError means the proxy (or the tunnel through it) could not be reached: the
+    # request never got to the API.
+    if isinstance(
+        exc, ConnectTimeoutError | NewConnectionError | NameResolutionError | SSLError | ProxyError
+    ):
         return ConnectError(f"could not connect: {exc}")
     if isinstance(exc, _Urllib3ReadTimeoutError):
         return ReadTimeoutError(f"timed out waiting for the response: {exc}")
@@ -97,6 +102,6 @@ class Urllib3Transport:
         return finish_response(request, raw.status, raw.headers.items(), body)
 
     def close(self) -> None:
-        """Close pooled connections if the pool is ours."""
+        """Close pooled connections if the pool is ours; the next request reconnects."""
         if self._owns_pool:
             self.pool.clear()
