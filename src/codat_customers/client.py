@@ -63,7 +63,6 @@ from codat_customers.plugins import (
     LoggingPlugin,
     RetryConfig,
     RetryPlugin,
-    credential_fingerprint,
     new_plugin_manager,
     plan_call,
     run,
@@ -177,11 +176,12 @@ class CodatCustomers(Closeable):
         logger: logging.Logger | None = None,
     ) -> None:
         auth = _auth_plugin(security)
-        self.server_url = resolve_server_url(server_url)
+        self.server_url = _checked_url(resolve_server_url(server_url))
         self.retry_config: RetryConfig | None = (
-            DEFAULT_RETRY if isinstance(retry_config, UnsetType) else retry_config
+            DEFAULT_RETRY if isinstance(retry_config, UnsetType) else _checked(retry_config)
         )
         self.timeout_ms = timeout_ms
+        self._timeout = _timeout_seconds(timeout_ms)
         if transport is None:
             # Imported here so clients built on another adapter never import urllib3.
             from codat_customers.adapters.urllib3 import Urllib3Transport  # noqa: PLC0415
@@ -220,16 +220,18 @@ class CodatCustomers(Closeable):
         server_url: str | None = None,
         timeout_ms: int | None = None,
     ) -> CallContext:
-        """The plugin-visible context of one call with these per-call overrides."""
-        timeout = timeout_ms if timeout_ms is not None else self.timeout_ms
+        """The plugin-visible context of one call with these per-call overrides.
+
+        Raises :class:`~codat_customers.core.RequestValidationError` for an option of the
+        wrong type or value (``timeout_ms`` of zero or less, a ``server_url`` that is not
+        an http(s) URL), so no transport ever has to guess what it means.
+        """
         return CallContext(
             operation_id=operation_id,
-            base_url=server_url or self.server_url,
-            timeout=None if timeout is None else timeout / 1000,
-            retry=self.retry_config if isinstance(retries, UnsetType) else retries,
-            credential_fingerprint=(
-                self._auth.fingerprint if self._auth else credential_fingerprint(None)
-            ),
+            # The peer treats an empty server_url as "not given"; so do we.
+            base_url=_checked_url(server_url) if server_url else self.server_url,
+            timeout=self._timeout if timeout_ms is None else _timeout_seconds(timeout_ms),
+            retry=self.retry_config if isinstance(retries, UnsetType) else _checked(retries),
         )
 
     def _prepare(
@@ -456,6 +458,46 @@ def _following(
     sent = LIST.coerce(request)
     # A server that ignores ``page`` would otherwise be asked for the same page forever.
     return msgspec.structs.replace(sent, page=page) if page > sent.page else None
+
+
+def _timeout_seconds(timeout_ms: object) -> float | None:
+    """``timeout_ms`` in seconds (``None``: no limit); anything else is rejected by name."""
+    if timeout_ms is None:
+        return None
+    if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int | float):
+        raise RequestValidationError(
+            "timeout_ms", f"expected milliseconds as a number, got {type(timeout_ms).__name__}"
+        )
+    # ``not >`` also rejects NaN; an infinite limit is spelt ``None``.
+    if not timeout_ms > 0 or timeout_ms == float("inf"):
+        raise RequestValidationError(
+            "timeout_ms",
+            f"must be a positive number of milliseconds (None: no limit), got {timeout_ms}",
+        )
+    return timeout_ms / 1000
+
+
+def _checked_url(server_url: object) -> str:
+    """``server_url`` if it is an absolute http(s) URL; rejected by name otherwise."""
+    if isinstance(server_url, str) and server_url.startswith(("http://", "https://")):
+        host = server_url.split("://", 1)[1].split("/", 1)[0]
+        if host and server_url.isprintable() and " " not in server_url:
+            return server_url
+    # A URL may carry user:password@; only one without it is quoted back.
+    if isinstance(server_url, str) and "@" not in server_url:
+        shown = repr(server_url)
+    else:
+        shown = f"a {type(server_url).__name__}"
+    raise RequestValidationError("server_url", f"expected an http:// or https:// URL, got {shown}")
+
+
+def _checked(retries: object) -> RetryConfig | None:
+    """``retries`` if it is a ``RetryConfig`` or ``None``; rejected by name otherwise."""
+    if retries is None or isinstance(retries, RetryConfig):
+        return retries
+    raise RequestValidationError(
+        "retries", f"expected a RetryConfig or None, got {type(retries).__name__}"
+    )
 
 
 def _auth_plugin(security: SecuritySource | None) -> AuthPlugin | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -30,6 +31,9 @@ def authorization_value(credential: str) -> str:
     return credential
 
 
+# Every call fingerprints the header it sends; a client sends few distinct values, so
+# remembering the last few digests saves a SHA-256 per call.
+@functools.lru_cache(maxsize=64)
 def credential_fingerprint(authorization: str | None) -> str:
     """A short, one-way digest of an Authorization value (``"anonymous"`` without one)."""
     if not authorization:
@@ -42,7 +46,9 @@ class AuthPlugin:
 
     ``credential`` is the API key itself, the complete header value the peer SDK documents
     (``"Basic BASE_64_ENCODED(API_KEY)"``), or a function returning either, called on every
-    request (for rotating keys). The value never appears in ``repr``.
+    request (for rotating keys): exactly once per logical call, in
+    ``codat_prepare_request``, so every attempt of a call and every plugin that keys on the
+    credential (the cache) see the same value. The value never appears in ``repr``.
     """
 
     def __init__(self, credential: str | Callable[[], str]) -> None:
@@ -66,8 +72,12 @@ class AuthPlugin:
 
     @property
     def fingerprint(self) -> str:
-        """The current credential's fingerprint (what caches key on)."""
-        return self._current()[2]
+        """The fingerprint of the credential last sent (or configured, before any call).
+
+        It never calls a rotating credential's provider: that happens once per call, when
+        the header is attached.
+        """
+        return self._last[2]
 
     @hookimpl
     def codat_prepare_request(

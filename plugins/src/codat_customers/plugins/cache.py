@@ -1,9 +1,14 @@
 """An opt-in response cache for GET operations: bounded LRU with a time to live.
 
-Entries are keyed by the credential's fingerprint, the server, the path, the query and the
-Accept header, so two API keys never see each other's entries. A create or update of a
-company drops every entry of that company, whatever its outcome (a failed write may still
-have landed).
+Entries are keyed by the fingerprint of the ``Authorization`` header actually sent (whichever
+plugin set it), the server, the path, the query and the Accept header, so two credentials
+never see each other's entries. A create or update of a company drops every entry of that
+company, whatever its outcome (a failed or cancelled write may still have landed).
+
+A read stores its answer only if no write to its company completed between its lookup and
+its answer. That check is made per call, not per cache key: two concurrent reads of the
+same customer, one started before a write and one after, each keep their own snapshot, so
+the slow earlier one can never be stored over the fresh later one.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Callable
 
 from codat_customers.core import HttpRequest, HttpResponse
 
+from .auth import credential_fingerprint
 from .context import CallContext
 from .markers import hookimpl
 
@@ -39,10 +45,10 @@ class CachePlugin:
         self._clock = clock
         self._entries: OrderedDict[_Key, tuple[float, str, HttpResponse]] = OrderedDict()
         # A write bumps its company's generation; a GET stores its answer only if no write
-        # to that company happened since its lookup, so a slow pre-write read cannot put
-        # stale data back right after the write dropped it.
+        # to that company happened since its own lookup (keyed by call id), so a slow
+        # pre-write read cannot put stale data back right after the write dropped it.
         self._generations: dict[str, int] = {}
-        self._pending: dict[_Key, int] = {}
+        self._pending: dict[int, int] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -50,7 +56,7 @@ class CachePlugin:
     @staticmethod
     def _key(request: HttpRequest, context: CallContext) -> _Key:
         return (
-            context.credential_fingerprint,
+            credential_fingerprint(request.header("authorization")),
             context.base_url,
             request.path,
             request.query,
@@ -73,7 +79,7 @@ class CachePlugin:
                 if entry is not None:
                     del self._entries[key]
                 self.misses += 1
-                self._pending[key] = self._generations.get(request.company_id, 0)
+                self._pending[context.call_id] = self._generations.get(request.company_id, 0)
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
@@ -91,7 +97,7 @@ class CachePlugin:
             return
         key = self._key(request, context)
         with self._lock:
-            looked_up_at = self._pending.pop(key, None)
+            looked_up_at = self._pending.pop(context.call_id, None)
             current = self._generations.get(request.company_id, 0)
             if response is None or response.status != 200 or looked_up_at != current:
                 return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import pluggy
@@ -26,6 +26,7 @@ from codat_customers.core import (
 )
 from returns.result import Failure, Result, Success
 
+from .auth import credential_fingerprint
 from .context import CallContext
 
 __all__ = ["Plan", "Send", "Sleep", "plan_call", "run", "run_async"]
@@ -77,12 +78,51 @@ def plan_call(
     parse: Callable[[HttpResponse], Result[T, CodatError]],
     clock: Callable[[], float] = time.monotonic,
 ) -> Plan[T]:
-    """Plan one call: prepare, consult the cache, send with retries, parse, store."""
-    request = request.with_headers(_headers(hook, request, context))
+    """Plan one call: prepare, consult the cache, send with retries, parse, store.
+
+    A :class:`~codat_customers.core.CodatError` raised by a prepare hook (a rotating
+    credential the core rejects) ends the call as a ``Failure`` before anything is sent.
+    Once the cache has been consulted, ``codat_cache_store`` is called exactly once whatever
+    happens next: with the response the core accepted, or with ``None`` after a failure, an
+    exception in a hook, or a driver that stopped the plan early (a cancelled task closes
+    it), so a write always invalidates and a read never leaves per-call state behind.
+    """
+    try:
+        request = request.with_headers(_headers(hook, request, context))
+    except CodatError as exc:
+        return Failure(exc)
+    # Caches key on what is sent, whichever plugin set the header.
+    context = replace(
+        context, credential_fingerprint=credential_fingerprint(request.header("authorization"))
+    )
     if _implemented(hook.codat_cache_lookup):
         cached = hook.codat_cache_lookup(request=request, context=context)
         if cached is not None:
             return parse(cached)
+    accepted: HttpResponse | None = None
+    try:
+        response, result = yield from _send_until_final(hook, request, context, parse, clock)
+        # Only a response the core accepted is worth keeping: a 200 HTML page from a proxy
+        # or a truncated body must not be served back from a cache for a whole TTL.
+        accepted = response if isinstance(result, Success) else None
+        return result
+    finally:
+        if _implemented(hook.codat_cache_store):
+            hook.codat_cache_store(request=request, context=context, response=accepted)
+
+
+def _send_until_final(
+    hook: pluggy.HookRelay,
+    request: HttpRequest,
+    context: CallContext,
+    parse: Callable[[HttpResponse], Result[T, CodatError]],
+    clock: Callable[[], float],
+) -> Generator[
+    Send | Sleep,
+    HttpResponse | TransportError | None,
+    tuple[HttpResponse | None, Result[T, CodatError]],
+]:
+    """Send, observe and ask the retry policy until an attempt is final; parse that one."""
     observe = hook.codat_observe_attempt if _implemented(hook.codat_observe_attempt) else None
     started = clock()
     attempt = 0
@@ -91,41 +131,42 @@ def plan_call(
         outcome = yield Send(request)
         response = outcome if isinstance(outcome, HttpResponse) else None
         error = outcome if isinstance(outcome, TransportError) else None
-        elapsed = clock() - started
         details = {
             "request": request,
             "context": context,
             "attempt": attempt,
             "response": response,
             "error": error,
-            "elapsed": elapsed,
+            "elapsed": clock() - started,
         }
         if observe is not None:
             observe(**details)
         delay = hook.codat_retry_delay(**details)
         if delay is None:
             break
-        if response is not None:
-            response.close()
+        # The driver releases the response it is not handed back for.
         yield Sleep(delay)
     if response is None:
         assert error is not None
-        result: Result[T, CodatError] = Failure(error)
-    else:
-        result = parse(response)
-    if _implemented(hook.codat_cache_store):
-        # Only a response the core accepted is worth keeping: a 200 HTML page from a proxy
-        # or a truncated body must not be served back from a cache for a whole TTL.
-        usable = response if isinstance(result, Success) else None
-        hook.codat_cache_store(request=request, context=context, response=usable)
-    return result
+        return None, Failure(error)
+    return response, parse(response)
 
 
 def run(plan: Plan[T], transport: Transport, context: CallContext) -> Result[T, CodatError]:
-    """Drive ``plan`` with a synchronous transport and ``time.sleep``."""
+    """Drive ``plan`` with a synchronous transport and ``time.sleep``.
+
+    The driver owns every response until the plan returns a ``Success`` built on it (a
+    download keeps its stream); any other response is released exactly once, whether the
+    plan retried, failed, or an exception (a hook's, ``KeyboardInterrupt``) stopped it.
+    """
+    held: HttpResponse | None = None
+    result: Result[T, CodatError] | None = None
     try:
         command = next(plan)
         while True:
+            if held is not None:  # a retry: the previous answer is discarded
+                held.close()
+                held = None
             if isinstance(command, Send):
                 try:
                     outcome: HttpResponse | TransportError = transport.send(
@@ -133,22 +174,37 @@ def run(plan: Plan[T], transport: Transport, context: CallContext) -> Result[T, 
                     )
                 except TransportError as exc:
                     outcome = exc
+                held = outcome if isinstance(outcome, HttpResponse) else None
                 command = plan.send(outcome)
             else:
                 time.sleep(command.seconds)
                 command = plan.send(None)
     except StopIteration as done:
-        result: Result[T, CodatError] = done.value
-        return result
+        final: Result[T, CodatError] = done.value
+        result = final
+        return final
+    finally:
+        plan.close()
+        if held is not None and not isinstance(result, Success):
+            held.close()
 
 
 async def run_async(
     plan: Plan[T], transport: AsyncTransport, context: CallContext
 ) -> Result[T, CodatError]:
-    """Drive ``plan`` with an asynchronous transport and ``asyncio.sleep``."""
+    """Drive ``plan`` with an asynchronous transport and ``asyncio.sleep``.
+
+    Responses are released as in :func:`run`; a cancelled task closes the plan (so a write
+    still invalidates the cache) and releases the response it held.
+    """
+    held: HttpResponse | None = None
+    result: Result[T, CodatError] | None = None
     try:
         command = next(plan)
         while True:
+            if held is not None:
+                await held.aclose()
+                held = None
             if isinstance(command, Send):
                 try:
                     outcome: HttpResponse | TransportError = await transport.send(
@@ -156,10 +212,16 @@ async def run_async(
                     )
                 except TransportError as exc:
                     outcome = exc
+                held = outcome if isinstance(outcome, HttpResponse) else None
                 command = plan.send(outcome)
             else:
                 await asyncio.sleep(command.seconds)
                 command = plan.send(None)
     except StopIteration as done:
-        result: Result[T, CodatError] = done.value
-        return result
+        final: Result[T, CodatError] = done.value
+        result = final
+        return final
+    finally:
+        plan.close()
+        if held is not None and not isinstance(result, Success):
+            await held.aclose()

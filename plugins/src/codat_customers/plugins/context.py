@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 
 __all__ = ["DEFAULT_RETRY", "BackoffStrategy", "CallContext", "RetryConfig"]
 
@@ -44,17 +45,30 @@ DEFAULT_RETRY = RetryConfig(
 """The contract's ``x-speakeasy-retries`` policy: 408, 429, 5XX and connection errors."""
 
 
+# ``next()`` on a count is atomic under the GIL, so threads never share a call id.
+_call_ids = itertools.count(1)
+
+
+def _next_call_id() -> int:
+    return next(_call_ids)
+
+
 @dataclass(frozen=True)
 class CallContext:
     """One logical call (all its attempts) as plugins see it.
 
-    ``credential_fingerprint`` identifies the credential without revealing it (a short
-    SHA-256 digest), so caches can keep credentials apart. ``retry`` is ``None`` when
-    retries are off for this call.
+    ``credential_fingerprint`` identifies the credential that is actually sent without
+    revealing it (a short SHA-256 digest of the final ``Authorization`` header), so caches
+    can keep credentials apart. It is ``""`` while ``codat_prepare_request`` runs, because
+    the header is not final until every plugin has added its own; from the cache lookup on
+    it is set. ``retry`` is ``None`` when retries are off for this call. ``call_id`` is
+    unique per logical call in this process: plugins that keep per-call state (the cache's
+    write-generation check) key on it, since two concurrent calls can have equal contexts.
     """
 
     operation_id: str
     base_url: str
     timeout: float | None
     retry: RetryConfig | None
-    credential_fingerprint: str
+    credential_fingerprint: str = ""
+    call_id: int = field(default_factory=_next_call_id)
