@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pluggy
@@ -92,9 +92,7 @@ def plan_call(
     except CodatError as exc:
         return Failure(exc)
     # Caches key on what is sent, whichever plugin set the header.
-    context = replace(
-        context, credential_fingerprint=credential_fingerprint(request.header("authorization"))
-    )
+    context = context.with_fingerprint(credential_fingerprint(request.header("authorization")))
     if _implemented(hook.codat_cache_lookup):
         cached = hook.codat_cache_lookup(request=request, context=context)
         if cached is not None:

@@ -53,7 +53,7 @@ def _next_call_id() -> int:
     return next(_call_ids)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallContext:
     """One logical call (all its attempts) as plugins see it.
 
@@ -72,3 +72,10 @@ class CallContext:
     retry: RetryConfig | None
     credential_fingerprint: str = ""
     call_id: int = field(default_factory=_next_call_id)
+
+    def with_fingerprint(self, fingerprint: str) -> CallContext:
+        """This call's context with ``credential_fingerprint`` set (the same ``call_id``)."""
+        # Positional construction: dataclasses.replace costs twice as much, on every call.
+        return CallContext(
+            self.operation_id, self.base_url, self.timeout, self.retry, fingerprint, self.call_id
+        )
