@@ -102,6 +102,16 @@ class Urllib3Transport:
         return finish_response(request, raw.status, raw.headers.items(), body)
 
     def close(self) -> None:
-        """Close pooled connections if the pool is ours; the next request reconnects."""
+        """Close pooled connections if the pool is ours; the next request reconnects.
+
+        A connection still streaming a download is closed when that download is released.
+        """
         if self._owns_pool:
+            pools = self.pool.pools
+            # PoolManager.clear() only forgets its host pools (urllib3 2.8 no longer closes
+            # them): close each one, so idle sockets go now rather than at garbage collection.
+            hosts = [pools.get(key) for key in pools.keys()]  # noqa: SIM118 (no __iter__)
             self.pool.clear()
+            for host in hosts:
+                if host is not None:
+                    host.close()
