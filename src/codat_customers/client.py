@@ -99,6 +99,8 @@ DEFAULT_SERVER_URL = "https://api.codat.io"
 SERVERS = (DEFAULT_SERVER_URL,)
 """The contract's servers, for the peer SDK's ``server_idx``."""
 SERVER_URL_ENV = "CODAT_SERVER_URL"
+MAX_TIMEOUT_MS = 2**31 - 1
+"""The largest ``timeout_ms`` accepted (about 24.8 days); ``None`` means no limit."""
 
 Retries = RetryConfig | None | UnsetType
 SecuritySource = Security | str | Callable[[], Security | str]
@@ -468,11 +470,13 @@ def _timeout_seconds(timeout_ms: object) -> float | None:
         raise RequestValidationError(
             "timeout_ms", f"expected milliseconds as a number, got {type(timeout_ms).__name__}"
         )
-    # ``not >`` also rejects NaN; an infinite limit is spelt ``None``.
-    if not timeout_ms > 0 or timeout_ms == float("inf"):
+    # ``not >`` also rejects NaN. Socket libraries overflow on huge values; no limit is
+    # spelt ``None``, so a limit beyond about 24 days (2**31 - 1 ms) is a mistake.
+    if not 0 < timeout_ms <= MAX_TIMEOUT_MS:
         raise RequestValidationError(
             "timeout_ms",
-            f"must be a positive number of milliseconds (None: no limit), got {timeout_ms}",
+            f"must be more than 0 and at most {MAX_TIMEOUT_MS} milliseconds (None: no limit), "
+            f"got {timeout_ms}",
         )
     return timeout_ms / 1000
 
