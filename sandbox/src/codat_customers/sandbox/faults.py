@@ -136,7 +136,8 @@ class FaultInjector:
         if today.tm_yday != self._day:
             self._day, self._day_count = today.tm_yday, 0
         self._day_count += 1
-        seconds_left = 86400 - (today.tm_hour * 3600 + today.tm_min * 60 + today.tm_sec)
+        # Fractional: whole seconds here would be off by up to one against the caller's clock.
+        seconds_left = 86400 - time.time() % 86400
         remaining = max(self._daily_quota - self._day_count, 0)
         return RateDecision(self._daily_quota, remaining, seconds_left, None)
 

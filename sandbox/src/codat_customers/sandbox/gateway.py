@@ -77,7 +77,10 @@ class Endpoint:
             return error.to_response()
 
     def _rate_headers(self, rate: RateDecision) -> dict[str, str]:
-        reset = self.state.clock() + timedelta(seconds=rate.reset_in)
+        # Rounded to the nearest second: ``reset_in`` was measured a moment before this
+        # clock read, and truncating would push a midnight reset to 00:00:01 whenever a
+        # second boundary fell in between.
+        reset = self.state.clock() + timedelta(seconds=rate.reset_in + 0.5)
         return {
             "X-Rate-Limit-Limit": str(rate.limit),
             "X-Rate-Limit-Remaining": str(rate.remaining),
