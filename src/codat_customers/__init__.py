@@ -17,7 +17,12 @@ from .client import CallOptions, CodatCustomers, resolve_server_url
 from .downloads import AttachmentDownload
 from .sdk import CodatAccounting, CustomersResource
 
-__version__ = "0.1.0"
+try:  # the workspace's one version (VERSION at the repository root), set at build time
+    from importlib.metadata import version as _distribution_version
+
+    __version__ = _distribution_version("codat-customers")
+except ImportError:  # PackageNotFoundError: a source tree on sys.path, not installed
+    __version__ = "unknown"
 
 __all__ = [
     "AttachmentDownload",
