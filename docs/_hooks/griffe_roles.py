@@ -1,0 +1,57 @@
+"""Griffe extension: the docstrings' Sphinx roles become checked cross-references.
+
+The source's docstrings use reST roles (``:class:`HttpRequest```, ``:meth:`close```,
+``:data:`~codat_customers.core.http.STREAMED_STATUS```). Each one is resolved from the scope
+of the object whose docstring holds it (its members, then its parents', then their imports)
+and rewritten as an autorefs link, ``[`HttpRequest`][codat_customers.core.http.HttpRequest]``.
+A role naming something that no longer exists is logged as a warning, which fails the strict
+build: a docstring cannot keep pointing at a removed name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import griffe
+
+logger = logging.getLogger("mkdocs.plugins.griffe_roles")
+
+_ROLE = re.compile(r":(?:py:)?(class|meth|func|attr|mod|data|exc|obj):`(~?)([\w.]+)(\(\))?`")
+
+
+def _resolve(obj: griffe.Object, target: str) -> str | None:
+    if target.startswith("codat_customers."):
+        return target
+    head, _, rest = target.partition(".")
+    scope: Any = obj
+    while scope is not None:
+        try:
+            path = scope.resolve(head)
+        except griffe.NameResolutionError:
+            scope = scope.parent
+            continue
+        return f"{path}.{rest}" if rest else path
+    return None
+
+
+class SphinxRoles(griffe.Extension):
+    """Rewrite ``:role:`name``` in every docstring as an autorefs cross-reference."""
+
+    def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        """Rewrite the roles of one object's docstring, once the whole tree is loaded."""
+        docstring = obj.docstring
+        if docstring is None or ":" not in docstring.value:
+            return
+
+        def link(match: re.Match[str]) -> str:
+            _role, short, target, call = match.groups()
+            shown = (target.rsplit(".", 1)[-1] if short else target) + (call or "")
+            path = _resolve(obj, target)
+            if path is None:
+                logger.warning("%s: %s names nothing that exists", obj.path, match.group(0))
+                return f"`{shown}`"
+            return f"[`{shown}`][{path}]"
+
+        docstring.value = _ROLE.sub(link, docstring.value)
