@@ -19,6 +19,7 @@ from .gateway import Endpoint, Handler
 from .operations import ReadHandlers
 from .push import PushHandlers
 from .seed import load_seed_info, seed_store
+from .snapshot import load_snapshot
 from .state import SandboxState
 from .storage import Store
 
@@ -88,18 +89,24 @@ def create_app(
     faults: FaultConfig | None = None,
     clock: Clock = system_clock,
     store: Store | None = None,
+    snapshot: str | Path | None = None,
 ) -> Starlette:
     """Build the sandbox's ASGI app.
 
     ``db_path`` names the SQLite file (``None``: a fresh temporary database). A database
     without data is seeded with ``seed`` and ``customers``; one that has data is used as it
-    is, so a restart keeps everything. Pass ``store`` to share an open `Store` instead.
+    is, so a restart keeps everything. With ``snapshot`` (a file written by
+    ``codat-customers export-snapshot``), a database without data is filled from it instead
+    of being seeded. Pass ``store`` to share an open `Store` instead.
     The app's `SandboxState` is at ``app.state.sandbox``.
     """
     store = store if store is not None else Store(db_path)
     info = load_seed_info(store)
     if info is None and store.is_empty():
-        info = seed_store(store, seed=seed, customers=customers)
+        if snapshot is not None:
+            info = load_snapshot(store, snapshot, seed=seed)
+        else:
+            info = seed_store(store, seed=seed, customers=customers)
     state = SandboxState(
         store=store,
         faults=FaultInjector(faults, daily_quota=1000 * (1 + store.count_companies())),

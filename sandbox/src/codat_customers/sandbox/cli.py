@@ -15,6 +15,7 @@ import uvicorn
 from .app import DEMO_API_KEY, create_app, sandbox_state
 from .faults import FaultConfig
 from .server import bind_socket, uvicorn_config
+from .snapshot import SnapshotError
 
 __all__ = ["build_parser", "main"]
 
@@ -47,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--seed", type=int, default=0, help="seed of the demo data (0)")
     sandbox.add_argument(
         "--customers", type=int, default=40, help="customers to seed into a new database (40)"
+    )
+    sandbox.add_argument(
+        "--snapshot",
+        default=None,
+        metavar="FILE",
+        help="fill a new database from this snapshot (codat-customers export-snapshot) "
+        "instead of seeding demo data",
     )
     sandbox.add_argument("--api-key", default=DEMO_API_KEY, help="the API key to accept")
     sandbox.add_argument("--log-level", default="warning", help="uvicorn log level")
@@ -96,13 +104,18 @@ def _stopped(signum: int, frame: FrameType | None) -> None:
 
 def run_sandbox(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM (uvicorn handles both and shuts down cleanly)."""
-    app = create_app(
-        db_path=Path(args.db) if args.db else None,
-        seed=args.seed,
-        customers=args.customers,
-        api_key=args.api_key,
-        faults=_faults(args),
-    )
+    try:
+        app = create_app(
+            db_path=Path(args.db) if args.db else None,
+            seed=args.seed,
+            customers=args.customers,
+            api_key=args.api_key,
+            faults=_faults(args),
+            snapshot=args.snapshot,
+        )
+    except SnapshotError as exc:
+        print(f"codat-customers sandbox: error: {exc}", file=sys.stderr)
+        return 2
     state = sandbox_state(app)
     sock = bind_socket(args.host, args.port)
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -114,6 +127,9 @@ def run_sandbox(args: argparse.Namespace) -> int:
         f"  Authorization: {state.auth_header}",
         f"  Database:      {state.store.path}",
     ]
+    snapshot = state.store.get_meta("snapshot")
+    if snapshot is not None:
+        lines.append(f"  Snapshot:      {snapshot}")
     if info is not None:
         lines += [
             f"  Company:       {info.company_id}",

@@ -52,7 +52,8 @@ class SandboxServer:
     """A sandbox served by uvicorn in a background thread on ``127.0.0.1``.
 
     Use it as a context manager. Without ``db_path`` it gets a fresh temporary database,
-    deleted on exit; with one, data survives for the next server on the same file.
+    deleted on exit; with one, data survives for the next server on the same file. With
+    ``snapshot``, a new database is filled from that snapshot file instead of seeded.
     """
 
     def __init__(
@@ -66,6 +67,7 @@ class SandboxServer:
         clock: Clock = system_clock,
         host: str = "127.0.0.1",
         port: int = 0,
+        snapshot: str | Path | None = None,
     ) -> None:
         self._store = Store(db_path)
         self.app = create_app(
@@ -75,6 +77,7 @@ class SandboxServer:
             api_key=api_key,
             faults=faults,
             clock=clock,
+            snapshot=snapshot,
         )
         self._host = host
         self._port = port
