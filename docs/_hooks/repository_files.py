@@ -80,7 +80,9 @@ def _merge(target: Path, sources: list[Path]) -> None:
             if init.is_symlink():
                 init.unlink()
             if not init.is_file():
-                init.write_text('"""Namespace package: each subpackage is its own distribution."""\n')
+                init.write_text(
+                    '"""Namespace package: each subpackage is its own distribution."""\n'
+                )
             continue
         link = target / name
         if len(found) > 1 and all(path.is_dir() for path in found):
@@ -96,6 +98,7 @@ def _merge(target: Path, sources: list[Path]) -> None:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Merge the source roots; add the optional pages that exist to the navigation."""
     _merge(MERGED_SOURCE / "codat_customers", [root / "codat_customers" for root in SOURCE_ROOTS])
     docs = Path(config.docs_dir)
     for name, title, after in OPTIONAL_PAGES:
@@ -105,6 +108,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Publish the benchmark charts as ``assets/bench/*.png``."""
     for chart in sorted(BENCH_RESULTS.glob("*.png")):
         files.append(
             File.generated(config, f"{BENCH_SITE_DIR}/{chart.name}", abs_src_path=str(chart))
@@ -113,6 +117,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Point ``../bench/results/*.png`` links at the published charts."""
     here = posixpath.dirname(page.file.src_uri)
     target = posixpath.relpath(BENCH_SITE_DIR, here or ".")
     return _BENCH_LINK.sub(lambda m: f"]({target}/{m.group(1)})", markdown)

@@ -23,6 +23,7 @@ import base64
 import contextlib
 import inspect
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -100,7 +101,7 @@ def blocks(path: Path) -> list[Block]:
             block.is_output = True
         found.append(block)
         index = end + 1
-    for previous, block in zip(found, found[1:]):
+    for previous, block in itertools.pairwise(found):
         if block.is_output and previous.is_python:
             previous.expected_output = block.code
     return found

@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-from docs_support import ROOT, blocks, marker_problems, output_matches, page_id, pages, run_block
-
 from codat_customers.sandbox import SandboxServer
+from docs_support import ROOT, blocks, marker_problems, output_matches, page_id, pages, run_block
 
 RUNNABLE_PAGES = [path for path in pages() if any(b.is_python for b in blocks(path))]
 
@@ -32,9 +31,7 @@ def test_every_python_block_is_found() -> None:
 
 
 @pytest.mark.parametrize("path", RUNNABLE_PAGES, ids=page_id)
-def test_page_code_blocks_run(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_page_code_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # blocks that save files save them here
     logging.getLogger("codat_customers").propagate = True
     namespace: dict[str, object] = {"__name__": "__docs__"}
@@ -50,6 +47,5 @@ def test_page_code_blocks_run(
                 raise AssertionError(f"{block.where}: the block raised {exc!r}") from exc
             if block.expected_output is not None:
                 assert output_matches(block.expected_output, printed), (
-                    f"{block.where}: printed\n{printed}\nbut the page says\n"
-                    f"{block.expected_output}"
+                    f"{block.where}: printed\n{printed}\nbut the page says\n{block.expected_output}"
                 )
