@@ -21,7 +21,7 @@ from pathlib import Path
 dist, version = Path(sys.argv[1]), sys.argv[2]
 wheels = sorted(dist.glob("*.whl"))
 sdists = sorted(dist.glob("*.tar.gz"))
-assert len(wheels) == len(sdists) == 8, (wheels, sdists)  # the root and seven members
+assert len(wheels) == len(sdists) == 9, (wheels, sdists)  # the root and eight members
 for wheel in wheels:
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
@@ -64,6 +64,7 @@ import codat_customers.adapters.aiohttp
 import codat_customers.adapters.httpx
 import codat_customers.adapters.stdlib
 import codat_customers.adapters.urllib3
+import codat_customers.cli
 import codat_customers.core
 import codat_customers.plugins
 import codat_customers.sandbox
@@ -87,4 +88,15 @@ with SandboxServer() as sandbox:
     page = s.customers.list(request={"company_id": sandbox.company_id, "page_size": 5})
     assert page.results, page
     print("wheels: listed", len(page.results), "customers from", sandbox.base_url, "as", USER_AGENT)
+    import subprocess
+    from pathlib import Path
+
+    cli = Path(sys.executable).with_name("codat-customers")
+    listed = subprocess.run(
+        [str(cli), "--server-url", sandbox.base_url, "--api-key", sandbox.api_key, "-o", "jsonl",
+         "list", sandbox.company_id, "--page-size", "3"],
+        capture_output=True, text=True, check=True,
+    )
+    assert len(listed.stdout.splitlines()) == 3, listed
+    print("wheels: the codat-customers command listed 3 customers")
 PY
