@@ -209,14 +209,22 @@ def test_every_response_is_released_exactly_once(
 # --- the reported defects, one by one -----------------------------------------------------
 
 
+def start(driver: Driver, scripted: ScriptedServer, script: Script) -> tuple[CodatCustomers, int]:
+    """A client on ``driver``'s adapter, the descriptor baseline, and the server's answer."""
+    client = driver.client(server_url=scripted.base_url)
+    baseline = open_fds()
+    scripted.script = script
+    return client, baseline
+
+
 def test_cancelled_async_download_is_released(
     async_driver: Driver, scripted: ScriptedServer
 ) -> None:
     """#4: a download whose awaiting task is cancelled while it is still being sent."""
     driver = async_driver
-    client = driver.client(server_url=scripted.base_url)
-    baseline = open_fds()
-    scripted.script = Script(body=b"x" * 200_000, delay_headers=SERVER_WAIT)
+    client, baseline = start(
+        driver, scripted, Script(body=b"x" * 200_000, delay_headers=SERVER_WAIT)
+    )
 
     async def cancel_three() -> None:
         for _ in range(3):
@@ -232,9 +240,9 @@ def test_cancelled_async_download_is_released(
 def test_cancelled_async_read_is_released(async_driver: Driver, scripted: ScriptedServer) -> None:
     """#4: a download whose ``aread`` / ``aiter_bytes`` is cancelled mid-body."""
     driver = async_driver
-    client = driver.client(server_url=scripted.base_url)
-    baseline = open_fds()
-    scripted.script = Script(body=b"x" * 50_000, stall_after=100, stall=SERVER_WAIT)
+    client, baseline = start(
+        driver, scripted, Script(body=b"x" * 50_000, stall_after=100, stall=SERVER_WAIT)
+    )
 
     async def cancel_reads() -> list[AttachmentDownload]:
         downloads = []
@@ -307,9 +315,7 @@ def test_sync_close_of_an_async_download_releases_it(
 ) -> None:
     """#9: ``close()`` / a plain ``with`` on a download from ``*_async`` really releases it."""
     driver = async_driver
-    client = driver.client(server_url=scripted.base_url)
-    baseline = open_fds()
-    scripted.script = Script(body=b"x" * 100_000)
+    client, baseline = start(driver, scripted, Script(body=b"x" * 100_000))
 
     async def open_and_close() -> list[AttachmentDownload]:
         downloads = []
