@@ -21,9 +21,23 @@ logger = logging.getLogger("mkdocs.plugins.griffe_roles")
 _ROLE = re.compile(r":(?:py:)?(class|meth|func|attr|mod|data|exc|obj):`(~?)([\w.]+)(\(\))?`")
 
 
-def _resolve(obj: griffe.Object, target: str) -> str | None:
+def _exists(collection: Any, path: str) -> bool:
+    try:
+        collection[path]
+    except (KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError):
+        return False
+    return True
+
+
+def _resolve(obj: griffe.Object, target: str, collection: Any) -> str | None:
     if target.startswith("codat_customers."):
         return target
+    if target.startswith("."):  # Sphinx's relative form: from the module, then its package
+        module = obj.module
+        for scope in (module, module.parent):
+            if scope is not None and _exists(collection, scope.path + target):
+                return scope.path + target
+        return None
     head, _, rest = target.partition(".")
     scope: Any = obj
     while scope is not None:
@@ -39,7 +53,7 @@ def _resolve(obj: griffe.Object, target: str) -> str | None:
 class SphinxRoles(griffe.Extension):
     """Rewrite ``:role:`name``` in every docstring as an autorefs cross-reference."""
 
-    def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+    def on_object(self, *, obj: griffe.Object, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
         """Rewrite the roles of one object's docstring, once the whole tree is loaded."""
         docstring = obj.docstring
         if docstring is None or ":" not in docstring.value:
@@ -47,8 +61,8 @@ class SphinxRoles(griffe.Extension):
 
         def link(match: re.Match[str]) -> str:
             _role, short, target, call = match.groups()
-            shown = (target.rsplit(".", 1)[-1] if short else target) + (call or "")
-            path = _resolve(obj, target)
+            shown = (target.rsplit(".", 1)[-1] if short else target.lstrip(".")) + (call or "")
+            path = _resolve(obj, target, loader.modules_collection)
             if path is None:
                 logger.warning("%s: %s names nothing that exists", obj.path, match.group(0))
                 return f"`{shown}`"
