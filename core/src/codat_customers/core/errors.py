@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import msgspec
+
 from .models import ErrorMessage
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "ConnectError",
     "DecodeError",
     "ProtocolError",
+    "RateLimit",
     "RequestValidationError",
     "ResponseError",
     "ReadTimeoutError",
@@ -36,6 +39,7 @@ __all__ = [
     "TransportUnavailableError",
     "UnexpectedResponseError",
     "body_excerpt",
+    "parse_rate_limit",
 ]
 
 EXCERPT_LIMIT = 512
@@ -47,8 +51,51 @@ def body_excerpt(body: bytes, limit: int = EXCERPT_LIMIT) -> str:
     return text + ("…" if len(body) > limit else "")
 
 
+class RateLimit(msgspec.Struct, frozen=True):
+    """An answer's ``X-Rate-Limit-*`` headers (``None`` where absent or not a number)."""
+
+    limit: int | None
+    remaining: int | None
+    reset: str | None
+    """When the quota resets, as the server wrote it (an ISO date)."""
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """The rate-limit headers among ``headers`` (lower-case names), or ``None`` without any."""
+    limit = headers.get("x-rate-limit-limit")
+    remaining = headers.get("x-rate-limit-remaining")
+    reset = headers.get("x-rate-limit-reset")
+    if limit is None and remaining is None and reset is None:
+        return None
+    return RateLimit(_count(limit), _count(remaining), reset)
+
+
+def _count(value: str | None) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
 class CodatError(Exception):
-    """Base of every error the SDK returns or raises."""
+    """Base of every error the SDK returns or raises.
+
+    Besides the message, every error carries what the caller needs to decide what to do
+    next. The clients fill these in when a call ends in failure; they keep their defaults
+    on an error built by hand.
+    """
+
+    outcome_unknown: bool = False
+    """True when the call was a write and the server may or may not have acted on it (a
+    read timeout, a broken or undecodable answer, a 5xx other than 503). Re-send it with the
+    same :attr:`idempotency_key` (creates), or check push history before writing again."""
+    idempotency_key: str | None = None
+    """The ``Idempotency-Key`` the request carried, if any: re-send with it to be safe."""
+    retry_after: float | None = None
+    """Seconds the server asked to wait (``Retry-After`` as seconds or as an HTTP date)."""
+    rate_limit: RateLimit | None = None
+    """The answer's ``X-Rate-Limit-*`` headers, if it had any."""
+    correlation_id: str | None = None
+    """Codat's ``correlationId`` from an error body, for support requests."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

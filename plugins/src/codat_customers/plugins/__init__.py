@@ -11,8 +11,9 @@ from .context import DEFAULT_RETRY, BackoffStrategy, CallContext, RetryConfig
 from .idempotency import IdempotencyPlugin
 from .logs import LoggingPlugin
 from .markers import PROJECT, hookimpl, hookspec
+from .outcomes import describe_failure, may_have_acted
 from .registry import new_plugin_manager
-from .retry import RetryPlugin, is_replay_safe, parse_retry_after
+from .retry import RetryBudget, RetryPlugin, is_replay_safe, parse_retry_after
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -23,15 +24,18 @@ __all__ = [
     "CallContext",
     "IdempotencyPlugin",
     "LoggingPlugin",
+    "RetryBudget",
     "RetryConfig",
     "RetryPlugin",
     "Send",
     "Sleep",
     "authorization_value",
     "credential_fingerprint",
+    "describe_failure",
     "hookimpl",
     "hookspec",
     "is_replay_safe",
+    "may_have_acted",
     "new_plugin_manager",
     "parse_retry_after",
     "plan_call",

@@ -19,8 +19,10 @@ import pluggy
 from codat_customers.core import (
     AsyncTransport,
     CodatError,
+    DecodeError,
     HttpRequest,
     HttpResponse,
+    ProtocolError,
     Transport,
     TransportError,
 )
@@ -28,6 +30,7 @@ from returns.result import Failure, Result, Success
 
 from .auth import credential_fingerprint
 from .context import CallContext
+from .outcomes import describe_failure
 
 __all__ = ["Plan", "Send", "Sleep", "plan_call", "run", "run_async"]
 
@@ -63,6 +66,10 @@ def _headers(hook: Any, request: HttpRequest, context: CallContext) -> dict[str,
     # pluggy lists results in call order; the first caller wins, so apply in reverse.
     for extra in reversed(hook.codat_prepare_request(request=request, context=context)):
         merged.update({k.lower(): v for k, v in extra.items()})
+    # Headers the request already carries (the core's, and the caller's own for this call)
+    # are not replaced: a per-call header is the most specific wish.
+    for name, _ in request.headers:
+        merged.pop(name, None)
     return merged
 
 
@@ -77,6 +84,7 @@ def plan_call(
     context: CallContext,
     parse: Callable[[HttpResponse], Result[T, CodatError]],
     clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], float] = time.time,
 ) -> Plan[T]:
     """Plan one call: prepare, consult the cache, send with retries, parse, store.
 
@@ -86,6 +94,13 @@ def plan_call(
     happens next: with the response the core accepted, or with ``None`` after a failure, an
     exception in a hook, or a driver that stopped the plan early (a cancelled task closes
     it), so a write always invalidates and a read never leaves per-call state behind.
+
+    A 2xx answer whose body cannot be decoded is reported to the observe and retry hooks as
+    a :class:`~codat_customers.core.ProtocolError` (the outcome is unknown, exactly as when
+    a body is cut short), so a request that is safe to repeat is re-sent; if it is not
+    re-sent, the call fails with the :class:`~codat_customers.core.DecodeError`. A failed
+    call's error says whether a write may have landed and carries the idempotency key,
+    ``Retry-After`` and rate-limit values (:func:`.outcomes.describe_failure`).
     """
     try:
         request = request.with_headers(_headers(hook, request, context))
@@ -102,8 +117,10 @@ def plan_call(
         response, result = yield from _send_until_final(hook, request, context, parse, clock)
         # Only a response the core accepted is worth keeping: a 200 HTML page from a proxy
         # or a truncated body must not be served back from a cache for a whole TTL.
-        accepted = response if isinstance(result, Success) else None
-        return result
+        if isinstance(result, Success):
+            accepted = response
+            return result
+        return Failure(describe_failure(result.failure(), request, wall_clock()))
     finally:
         if _implemented(hook.codat_cache_store):
             hook.codat_cache_store(request=request, context=context, response=accepted)
@@ -129,6 +146,16 @@ def _send_until_final(
         outcome = yield Send(request)
         response = outcome if isinstance(outcome, HttpResponse) else None
         error = outcome if isinstance(outcome, TransportError) else None
+        kept, parsed = response, None
+        if response is not None and 200 <= response.status < 300:
+            parsed = parse(response)
+            undecodable = parsed.failure() if isinstance(parsed, Failure) else None
+            if isinstance(undecodable, DecodeError):
+                # Accepted, but the answer is unreadable: what happened is unknown.
+                response = None
+                error = ProtocolError(
+                    f"the {undecodable.status} answer's body could not be decoded: {undecodable}"
+                )
         details = {
             "request": request,
             "context": context,
@@ -144,6 +171,8 @@ def _send_until_final(
             break
         # The driver releases the response it is not handed back for.
         yield Sleep(delay)
+    if parsed is not None:
+        return kept, parsed
     if response is None:
         assert error is not None
         return None, Failure(error)

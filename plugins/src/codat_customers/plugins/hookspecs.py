@@ -69,7 +69,9 @@ def codat_observe_attempt(
     """Observe one attempt (logging, metrics, tracing); the return value is ignored.
 
     Called after every attempt, including those that will be retried. Exactly one of
-    ``response`` and ``error`` is set. ``attempt`` counts from 1; ``elapsed`` is seconds
+    ``response`` and ``error`` is set. A 2xx answer whose body cannot be decoded comes as
+    ``error`` (a :class:`~codat_customers.core.ProtocolError`): its outcome is unknown, as
+    when a body is cut short. ``attempt`` counts from 1; ``elapsed`` is seconds
     since the first attempt started. Implementations must not read ``response.stream``.
     Not firstresult, not a wrapper.
     """

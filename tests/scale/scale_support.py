@@ -1,0 +1,42 @@
+"""Helpers of the scale tests: a transport that counts requests in flight, failing on demand."""
+
+from __future__ import annotations
+
+import threading
+
+from codat_customers.core import ConnectError, HttpRequest, HttpResponse, Transport
+
+CUSTOMERS = 1000
+"""Customers of the directory's sandbox."""
+
+
+class CountingTransport:
+    """Wraps a transport; records each list page asked for and the most requests at once.
+
+    ``fail_page`` makes the request for that page fail with a ConnectError (nothing sent).
+    """
+
+    def __init__(self, inner: Transport, fail_page: int | None = None) -> None:
+        self.inner = inner
+        self.fail_page = fail_page
+        self.lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+        self.pages: list[int] = []
+
+    def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
+        page = int(dict(request.query).get("page", "1"))
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            self.pages.append(page)
+        try:
+            if page == self.fail_page:
+                raise ConnectError(f"page {page} refused (test)")
+            return self.inner.send(request, base_url=base_url, timeout=timeout)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+    def close(self) -> None:
+        self.inner.close()
