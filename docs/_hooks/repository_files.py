@@ -97,9 +97,19 @@ def _merge(target: Path, sources: list[Path]) -> None:
             link.symlink_to(found[0].resolve())
 
 
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Merge the source roots; add the optional pages that exist to the navigation."""
+def merge_sources() -> None:
+    """Make ``build/docs-src/codat_customers`` the union of every source root's package."""
     _merge(MERGED_SOURCE / "codat_customers", [root / "codat_customers" for root in SOURCE_ROOTS])
+
+
+# Now, while MkDocs loads its configuration: mkdocstrings reads its handler's ``paths`` in its
+# own ``on_config``, which runs before any hook's, and drops a path that does not exist yet.
+merge_sources()
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Refresh the merged sources (``mkdocs serve`` reloads); add optional pages to the nav."""
+    merge_sources()
     docs = Path(config.docs_dir)
     for name, title, after in OPTIONAL_PAGES:
         if (docs / name).is_file() and not _insert_after(config.nav, after, {title: name}):
