@@ -32,6 +32,7 @@ __all__ = [
     "AsyncTransport",
     "GuardedStream",
     "LoopBoundResource",
+    "ProcessLocal",
     "Transport",
     "afinish_response",
     "finish_response",
@@ -299,3 +300,36 @@ class LoopBoundResource(Generic[R]):
         self._loop = self._current = self._lifetime = None
         if lifetime is not None and owner is loop:
             await lifetime.aclose()
+
+
+class ProcessLocal(Generic[R]):
+    """A resource an adapter made for itself (its connection pool), never shared across a fork.
+
+    A forked child inherits its parent's open sockets; if both processes used one kept-alive
+    connection, their requests and responses would interleave on the wire. :meth:`get`
+    returns the resource made in the calling process and makes a new one the first time it
+    is asked from another (the adapter passes ``os.getpid()``: the core reads no process
+    state). The parent's resource is dropped in the child, never used or shut down there
+    (closing a descriptor in the child leaves the parent's connection as it was).
+    """
+
+    def __init__(self, make: Callable[[], R], pid: int) -> None:
+        self._make = make
+        self._pid = pid
+        self._resource = make()
+
+    @property
+    def current(self) -> R:
+        """The latest resource, without the process check (to close it)."""
+        return self._resource
+
+    def get(self, pid: int) -> R:
+        """The resource of process ``pid`` (the caller's), made there on first use."""
+        if pid != self._pid:
+            self._resource, self._pid = self._make(), pid
+        return self._resource
+
+    def renew(self, pid: int) -> R:
+        """Replace the resource with a new one (the old one was closed) and return it."""
+        self._resource, self._pid = self._make(), pid
+        return self._resource

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from codat_customers.core import HttpRequest, HttpResponse
 
@@ -30,7 +31,11 @@ _Key = tuple[str, str, str, tuple[tuple[str, str], ...], str | None]
 
 
 class CachePlugin:
-    """Caches successful JSON GET responses for ``ttl`` seconds, at most ``max_entries``."""
+    """Caches successful JSON GET responses for ``ttl`` seconds, at most ``max_entries``.
+
+    A pickled cache carries its settings (``max_entries``, ``ttl``, ``clock``), not its
+    entries: a copy in another process starts empty.
+    """
 
     def __init__(
         self,
@@ -52,6 +57,13 @@ class CachePlugin:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    def __getstate__(self) -> dict[str, object]:
+        # The settings travel; entries (live responses) and locks stay in this process.
+        return {"max_entries": self.max_entries, "ttl": self.ttl, "clock": self._clock}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
     @staticmethod
     def _key(request: HttpRequest, context: CallContext) -> _Key:

@@ -20,11 +20,11 @@ from .clock import format_utc
 from .errors import ApiError
 from .faults import FaultConfig
 from .resources import require_company, require_customer
-from .seed import DEMO_COMPANY_ID
+from .seed import DEMO_COMPANY_ID, add_companies
 from .state import SandboxState
 from .storage import CHUNK_SIZE
 
-__all__ = ["AddAttachment", "admin_routes", "pattern_chunks"]
+__all__ = ["AddAttachment", "AddCompanies", "admin_routes", "pattern_chunks"]
 
 _ENCODER = msgspec.json.Encoder()
 _PATTERN = bytes(range(256)) * (CHUNK_SIZE // 256)
@@ -38,6 +38,15 @@ class AddAttachment(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     company_id: str = DEMO_COMPANY_ID
     name: str = "large-file.bin"
     content_type: str = "application/octet-stream"
+
+
+class AddCompanies(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Body of ``POST /_sandbox/companies``."""
+
+    count: int = 1
+    customers: int = 40
+    seed: int | None = None
+    """Seed of the ids and data (default: a fresh one, so repeated calls never collide)."""
 
 
 def pattern_chunks(size: int) -> Iterator[bytes]:
@@ -118,6 +127,18 @@ def admin_routes(state: SandboxState) -> list[Route]:
             status=201,
         )
 
+    async def add_companies_route(request: Request) -> Response:
+        spec: AddCompanies = _decode(await request.body(), AddCompanies)
+        if not 0 <= spec.count <= 10_000 or not 0 <= spec.customers <= 1_000_000:
+            raise ApiError(
+                400, "count must be 0..10000 and customers 0..1000000", service="Sandbox"
+            )
+        seed = spec.seed if spec.seed is not None else uuid.uuid4().int
+        added = await run_in_threadpool(
+            add_companies, state.store, spec.count, customers=spec.customers, seed=seed
+        )
+        return _json({"companies": added}, status=201)
+
     async def push_operations(request: Request) -> Response:
         company_id = request.query_params.get("companyId", DEMO_COMPANY_ID)
         docs = state.store.push_operations(company_id.lower())
@@ -131,6 +152,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
     return [
         Route("/_sandbox/faults", faults, methods=["GET", "PUT", "POST", "DELETE"]),
         Route("/_sandbox/attachments", add_attachment, methods=["POST"]),
+        Route("/_sandbox/companies", add_companies_route, methods=["POST"]),
         Route("/_sandbox/push-operations", push_operations, methods=["GET"]),
         Route("/_sandbox/info", info, methods=["GET"]),
     ]

@@ -90,6 +90,7 @@ def create_app(
     clock: Clock = system_clock,
     store: Store | None = None,
     snapshot: str | Path | None = None,
+    companies: int = 0,
 ) -> Starlette:
     """Build the sandbox's ASGI app.
 
@@ -97,7 +98,8 @@ def create_app(
     without data is seeded with ``seed`` and ``customers``; one that has data is used as it
     is, so a restart keeps everything. With ``snapshot`` (a file written by
     ``codat-customers export-snapshot``), a database without data is filled from it instead
-    of being seeded. Pass ``store`` to share an open `Store` instead.
+    of being seeded. ``companies`` seeds that many more companies, each with ``customers``
+    customers of its own. Pass ``store`` to share an open `Store` instead.
     The app's `SandboxState` is at ``app.state.sandbox``.
     """
     store = store if store is not None else Store(db_path)
@@ -106,7 +108,7 @@ def create_app(
         if snapshot is not None:
             info = load_snapshot(store, snapshot, seed=seed)
         else:
-            info = seed_store(store, seed=seed, customers=customers)
+            info = seed_store(store, seed=seed, customers=customers, companies=companies)
     state = SandboxState(
         store=store,
         faults=FaultInjector(faults, daily_quota=1000 * (1 + store.count_companies())),

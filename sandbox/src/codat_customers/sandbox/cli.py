@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--customers", type=int, default=40, help="customers to seed into a new database (40)"
     )
     sandbox.add_argument(
+        "--companies",
+        type=int,
+        default=0,
+        help="more companies to seed, each with --customers customers of its own (0)",
+    )
+    sandbox.add_argument(
         "--snapshot",
         default=None,
         metavar="FILE",
@@ -112,6 +118,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
             api_key=args.api_key,
             faults=_faults(args),
             snapshot=args.snapshot,
+            companies=args.companies,
         )
     except SnapshotError as exc:
         print(f"codat-customers sandbox: error: {exc}", file=sys.stderr)
@@ -136,6 +143,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
             f"  Connection:    {info.connection_id}",
             f"  Customer with attachments: {info.customer_id}",
         ]
+        if info.more_companies:
+            lines.append(f"  More companies: {len(info.more_companies)} (GET /_sandbox/info)")
     lines.append("Press Ctrl-C to stop.")
     print("\n".join(lines), flush=True)
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the

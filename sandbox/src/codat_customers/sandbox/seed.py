@@ -24,6 +24,8 @@ __all__ = [
     "UNSYNCED_COMPANY_ID",
     "UNSYNCED_CONNECTION_ID",
     "SeedInfo",
+    "SeededCompany",
+    "add_companies",
     "load_seed_info",
     "seed_store",
 ]
@@ -230,6 +232,16 @@ class SeedInfo(msgspec.Struct, kw_only=True):
     """A customer of `company_id` that has attachments."""
     attachment_ids: list[str]
     """The attachments of ``customer_id``."""
+    more_companies: list[SeededCompany] = msgspec.field(default_factory=list)
+    """Further companies seeded with customers of their own (``companies=N``)."""
+
+
+class SeededCompany(msgspec.Struct, kw_only=True, rename="camel"):
+    """A company added for scale tests: its connection and how many customers it holds."""
+
+    company_id: str
+    connection_id: str
+    customers: int
 
 
 def _uuid(rng: random.Random) -> str:
@@ -354,8 +366,39 @@ def _attachment_files(
             )
 
 
-def seed_store(store: Store, *, seed: int = 0, customers: int = 40) -> SeedInfo:
-    """Fill an empty store with the demo companies, ``customers`` customers and files."""
+def add_companies(
+    store: Store, count: int, *, customers: int = 40, seed: int = 0
+) -> list[SeededCompany]:
+    """Add ``count`` companies, each with a connection and ``customers`` customers of its own.
+
+    The same ``seed`` gives the same ids; use a seed not used before on this store (ids of
+    one seed never repeat within it).
+    """
+    if count < 0 or customers < 0:
+        raise ValueError("count and customers must not be negative")
+    rng = random.Random(f"companies-{seed}")
+    draw = _Draw(rng)
+    encoder = msgspec.json.Encoder()
+    added: list[SeededCompany] = []
+    for number in range(count):
+        company = SeededCompany(
+            company_id=_uuid(rng), connection_id=_uuid(rng), customers=customers
+        )
+        store.add_company(company.company_id, f"Scale company {number + 1}")
+        store.add_connection(company.connection_id, company.company_id, "Codat Sandbox")
+        docs = (_customer_doc(draw, index) for index in range(customers))
+        store.bulk_insert_customers(
+            company.company_id, ((doc["id"], encoder.encode(doc)) for doc in docs)
+        )
+        added.append(company)
+    return added
+
+
+def seed_store(store: Store, *, seed: int = 0, customers: int = 40, companies: int = 0) -> SeedInfo:
+    """Fill an empty store with the demo companies, ``customers`` customers and files.
+
+    ``companies`` more companies get ``customers`` customers each (no attachments).
+    """
     rng = random.Random(seed)
     store.add_company(DEMO_COMPANY_ID, "Toft stores")
     store.add_connection(DEMO_CONNECTION_ID, DEMO_COMPANY_ID, "Codat Sandbox")
@@ -407,6 +450,7 @@ def seed_store(store: Store, *, seed: int = 0, customers: int = 40) -> SeedInfo:
         unsynced_connection_id=UNSYNCED_CONNECTION_ID,
         customer_id=docs[0]["id"],
         attachment_ids=first_attachments,
+        more_companies=add_companies(store, companies, customers=max(customers, 1), seed=seed),
     )
     store.set_meta("seed", encoder.encode(info).decode())
     return info

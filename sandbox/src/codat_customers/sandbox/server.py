@@ -54,6 +54,8 @@ class SandboxServer:
     Use it as a context manager. Without ``db_path`` it gets a fresh temporary database,
     deleted on exit; with one, data survives for the next server on the same file. With
     ``snapshot``, a new database is filled from that snapshot file instead of seeded.
+    ``companies=N`` seeds N more companies with ``customers`` customers each
+    (:attr:`company_ids`).
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class SandboxServer:
         host: str = "127.0.0.1",
         port: int = 0,
         snapshot: str | Path | None = None,
+        companies: int = 0,
     ) -> None:
         self._store = Store(db_path)
         self.app = create_app(
@@ -78,6 +81,7 @@ class SandboxServer:
             faults=faults,
             clock=clock,
             snapshot=snapshot,
+            companies=companies,
         )
         self._host = host
         self._port = port
@@ -150,6 +154,11 @@ class SandboxServer:
     def attachment_ids(self) -> list[str]:
         """All attachments of `customer_id`: a PDF, a PNG and a CSV."""
         return list(self.seed.attachment_ids)
+
+    @property
+    def company_ids(self) -> list[str]:
+        """Every seeded company that has customers: `company_id`, then the ``companies=N``."""
+        return [self.company_id, *(c.company_id for c in self.seed.more_companies)]
 
     @property
     def unsynced_company_id(self) -> str:

@@ -8,11 +8,16 @@ its session lazily on the first request, inside the running event loop (a ``Clie
 belongs to the loop it was made in), makes a new one in each new loop and after ``aclose``,
 and closes each in its own loop. Redirects are never followed: that, like retrying, is the
 SDK's decision.
+
+A transport that makes its own sessions pickles (the other side makes new ones, in its own
+loops); one built on your session cannot be pickled. A forked child runs its own event
+loop, so it never reuses a session (or a connection) of its parent's loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from codat_customers.core import (
     AsyncGuardedStream,
@@ -93,6 +98,18 @@ class AiohttpTransport:
     def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
         self._session = session
         self._owned = LoopBoundResource(_new_session, _close_session)
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self._session is not None:
+            raise TypeError(
+                "an AiohttpTransport built on your own aiohttp.ClientSession cannot be "
+                "pickled (a session belongs to one event loop): build it where it is used, "
+                "or let the transport make its own sessions (AiohttpTransport())"
+            )
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
 
     @property
     def session(self) -> aiohttp.ClientSession | None:

@@ -8,12 +8,18 @@ client with no timeout of its own (the call's ``timeout_ms`` applies) and redire
 and makes a new one after ``close`` / ``aclose`` (and, async, in each new event loop).
 Either way each request is sent with ``follow_redirects=False``: following redirects and
 retrying are the SDK's decisions, not the transport's.
+
+A transport that makes its own client pickles (the other side makes a new client) and, in
+a forked child, makes a new one instead of reusing the parent's connections. One built on
+your client cannot be pickled, and your client is used as it is in every process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+from typing import Any, NoReturn
 
 from codat_customers.core import (
     AsyncGuardedStream,
@@ -22,6 +28,7 @@ from codat_customers.core import (
     HttpRequest,
     HttpResponse,
     LoopBoundResource,
+    ProcessLocal,
     ProtocolError,
     ReadTimeoutError,
     TransportError,
@@ -80,6 +87,14 @@ def _build(
     )
 
 
+def _unpicklable(transport: str, client: str) -> NoReturn:
+    raise TypeError(
+        f"a {transport} built on your own {client} cannot be pickled (a client holds locks "
+        f"and sockets): build it where it is used, or let the transport make its own client "
+        f"({transport}())"
+    )
+
+
 def _new_client() -> httpx.Client:
     return httpx.Client(timeout=None, follow_redirects=False)
 
@@ -93,17 +108,32 @@ class HttpxTransport:
 
     def __init__(self, client: httpx.Client | None = None) -> None:
         self._owns_client = client is None
-        self._client = client or _new_client()
+        self._user_client = client
+        self._owned = None if client is not None else ProcessLocal(_new_client, os.getpid())
         self._lock = threading.Lock()
 
     @property
     def client(self) -> httpx.Client:
         """The client in use: yours, or this transport's (made again after :meth:`close`)."""
-        if self._owns_client and self._client.is_closed:
+        if self._owned is None:
+            assert self._user_client is not None
+            return self._user_client
+        pid = os.getpid()
+        client = self._owned.get(pid)
+        if client.is_closed:
             with self._lock:
-                if self._client.is_closed:
-                    self._client = _new_client()
-        return self._client
+                client = self._owned.get(pid)
+                if client.is_closed:
+                    client = self._owned.renew(pid)
+        return client
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self._owned is None:
+            _unpicklable("HttpxTransport", "httpx.Client")
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
 
     def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
         """Send one request; raise a core ``TransportError`` on network failure."""
@@ -122,8 +152,8 @@ class HttpxTransport:
 
     def close(self) -> None:
         """Close the client if this transport made it; the next request makes a new one."""
-        if self._owns_client:
-            self._client.close()
+        if self._owned is not None:
+            self._owned.current.close()
 
 
 async def _close_async_client(client: httpx.AsyncClient) -> None:
@@ -141,6 +171,14 @@ class HttpxAsyncTransport:
     def __init__(self, client: httpx.AsyncClient | None = None) -> None:
         self._client = client
         self._owned = LoopBoundResource(_new_async_client, _close_async_client)
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self._client is not None:
+            _unpicklable("HttpxAsyncTransport", "httpx.AsyncClient")
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
 
     @property
     def client(self) -> httpx.AsyncClient | None:

@@ -5,17 +5,23 @@
 connecting and to every read, streams downloads, and maps socket, TLS and ``http.client``
 failures onto the core's transport errors. It has no dependency beyond
 ``codat-customers-core``.
+
+It pickles as its settings and opens new connections on the other side; a forked child
+starts with an empty pool of its own, never reusing the parent's connections. A transport
+given its own ``ssl_context`` cannot be pickled (an ``SSLContext`` does not pickle).
 """
 
 from __future__ import annotations
 
 import http.client
+import os
 import select
 import socket
 import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from codat_customers.core import (
@@ -23,6 +29,7 @@ from codat_customers.core import (
     GuardedStream,
     HttpRequest,
     HttpResponse,
+    ProcessLocal,
     ProtocolError,
     ReadTimeoutError,
     TransportError,
@@ -184,13 +191,34 @@ class StdlibTransport:
         verify: bool = True,
         max_idle_per_host: int = 10,
     ) -> None:
+        self._settings: dict[str, Any] | None = (
+            {"verify": verify, "max_idle_per_host": max_idle_per_host}
+            if ssl_context is None
+            else None
+        )
         if ssl_context is None:
             ssl_context = ssl.create_default_context()
             if not verify:
                 ssl_context.check_hostname = False
                 ssl_context.verify_mode = ssl.CERT_NONE
         self.ssl_context = ssl_context
-        self._pool = _Pool(max_idle_per_host)
+        self._pools = ProcessLocal(lambda: _Pool(max_idle_per_host), os.getpid())
+
+    @property
+    def _pool(self) -> _Pool:
+        """This process's idle connections."""
+        return self._pools.get(os.getpid())
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self._settings is None:
+            raise TypeError(
+                "a StdlibTransport given its own ssl_context cannot be pickled (an SSLContext "
+                "does not pickle): build the transport where it is used"
+            )
+        return dict(self._settings)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
     def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
         """Send one request; raise a core ``TransportError`` on network failure."""
@@ -225,7 +253,7 @@ class StdlibTransport:
 
     def close(self) -> None:
         """Close the idle connections; connections still streaming close when released."""
-        self._pool.clear()
+        self._pools.current.clear()
 
     def _connect(self, origin: _Origin, timeout: float | None) -> http.client.HTTPConnection:
         connection: http.client.HTTPConnection

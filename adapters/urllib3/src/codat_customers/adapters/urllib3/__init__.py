@@ -3,15 +3,24 @@
 A thin translation: :class:`~codat_customers.core.HttpRequest` in, ``urllib3`` call,
 :class:`~codat_customers.core.HttpResponse` out, urllib3's exceptions mapped onto the core's
 transport errors. urllib3's own retries and redirects are off: the retry policy is ours.
+
+The transport pickles as its settings (``verify``, ``maxsize``) and makes its pool again on
+the other side; a forked child makes its own pool on first use, never touching the
+parent's connections. A ``PoolManager`` you pass is used as it is, in every process, and
+cannot be pickled.
 """
 
 from __future__ import annotations
+
+import os
+from typing import Any
 
 from codat_customers.core import (
     ConnectError,
     GuardedStream,
     HttpRequest,
     HttpResponse,
+    ProcessLocal,
     ProtocolError,
     ReadTimeoutError,
     TransportError,
@@ -72,12 +81,41 @@ class Urllib3Transport:
         maxsize: int = 16,
     ) -> None:
         self._owns_pool = pool is None
-        self.pool = pool or urllib3.PoolManager(
-            maxsize=maxsize,
-            block=False,
-            cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
-            retries=False,
+        self._settings = {"verify": verify, "maxsize": maxsize}
+        self._user_pool = pool
+        self._pools = (
+            None
+            if pool is not None
+            else ProcessLocal(
+                lambda: urllib3.PoolManager(
+                    maxsize=maxsize,
+                    block=False,
+                    cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
+                    retries=False,
+                ),
+                os.getpid(),
+            )
         )
+
+    @property
+    def pool(self) -> urllib3.PoolManager:
+        """The pool in use: yours, or this transport's own in this process."""
+        if self._pools is None:
+            assert self._user_pool is not None
+            return self._user_pool
+        return self._pools.get(os.getpid())
+
+    def __getstate__(self) -> dict[str, Any]:
+        if not self._owns_pool:
+            raise TypeError(
+                "a Urllib3Transport built on your own urllib3.PoolManager cannot be pickled "
+                "(a pool holds locks and sockets): build the transport where it is used, or "
+                "let it make its own pool (Urllib3Transport(verify=..., maxsize=...))"
+            )
+        return dict(self._settings)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
     def send(self, request: HttpRequest, *, base_url: str, timeout: float | None) -> HttpResponse:
         """Send one request; raise a core ``TransportError`` on network failure."""
@@ -106,12 +144,13 @@ class Urllib3Transport:
 
         A connection still streaming a download is closed when that download is released.
         """
-        if self._owns_pool:
-            pools = self.pool.pools
+        if self._pools is not None:
+            pool = self._pools.current
+            pools = pool.pools
             # PoolManager.clear() only forgets its host pools (urllib3 2.8 no longer closes
             # them): close each one, so idle sockets go now rather than at garbage collection.
             hosts = [pools.get(key) for key in pools.keys()]  # noqa: SIM118 (no __iter__)
-            self.pool.clear()
+            pool.clear()
             for host in hosts:
                 if host is not None:
                     host.close()
