@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import msgspec
@@ -61,6 +62,7 @@ from codat_customers.plugins import (
     CallContext,
     IdempotencyPlugin,
     LoggingPlugin,
+    RetryBudget,
     RetryConfig,
     RetryPlugin,
     new_plugin_manager,
@@ -89,6 +91,7 @@ __all__ = [
     "CallOptions",
     "Closeable",
     "CodatCustomers",
+    "CreateOptions",
     "SecuritySource",
     "resolve_server_url",
 ]
@@ -115,6 +118,18 @@ class CallOptions(TypedDict, total=False):
     """Base URL for this call."""
     timeout_ms: int | None
     """Connect and read timeout for this call, in milliseconds."""
+    http_headers: Mapping[str, str] | None
+    """Extra headers for this call. They win over every plugin's (an ``Authorization`` here
+    replaces the client's credential for this call); values are never logged or echoed."""
+
+
+class CreateOptions(CallOptions, total=False):
+    """The per-call options of ``create``: :class:`CallOptions` and an idempotency key."""
+
+    idempotency_key: str | None
+    """The ``Idempotency-Key`` to send instead of a random one: derive it from your own
+    record (for example its primary key) so a re-run job, even in a new process, replays the
+    first answer instead of creating a second customer. 1 to 255 printable ASCII characters."""
 
 
 def resolve_server_url(server_url: str | None) -> str:
@@ -162,6 +177,8 @@ class CodatCustomers(Closeable):
     :param cache: a :class:`CachePlugin` to cache GET responses (off by default).
     :param plugins: more plugin objects to register after the built-in ones.
     :param logger: where the logging plugin writes (default: the ``codat_customers`` logger).
+    :param retry_budget: the token bucket every retry of this client draws from (default: a
+        fresh :class:`~codat_customers.plugins.RetryBudget`); ``None`` for no budget.
     """
 
     def __init__(
@@ -176,6 +193,7 @@ class CodatCustomers(Closeable):
         cache: CachePlugin | None = None,
         plugins: Iterable[object] = (),
         logger: logging.Logger | None = None,
+        retry_budget: RetryBudget | UnsetType | None = UNSET,
     ) -> None:
         auth = _auth_plugin(security)
         self.server_url = _checked_url(resolve_server_url(server_url))
@@ -199,7 +217,8 @@ class CodatCustomers(Closeable):
         self.async_transport: AsyncTransport = async_transport
         self.cache = cache
         self._auth = auth
-        builtins: list[object] = [IdempotencyPlugin(), RetryPlugin(), LoggingPlugin(logger)]
+        self.retry = RetryPlugin(budget=retry_budget)
+        builtins: list[object] = [IdempotencyPlugin(), self.retry, LoggingPlugin(logger)]
         self.plugin_manager: pluggy.PluginManager = new_plugin_manager(
             # ``is not None``: an empty CachePlugin has len() 0, so it is falsy.
             [
@@ -237,18 +256,25 @@ class CodatCustomers(Closeable):
         )
 
     def _prepare(
-        self, operation: Operation[Any, Any], request: object, options: CallOptions
+        self, operation: Operation[Any, Any], request: object, options: CreateOptions
     ) -> Result[tuple[HttpRequest, CallContext], CodatError]:
         try:
             http_request = operation.build(operation.coerce(request))
-            # The context asks a rotating credential's provider, which may reject its value.
-            context = self.context(operation.id, **options)
+            if options:
+                given = dict(options)
+                extra = _extra_headers(
+                    given.pop("http_headers", None), given.pop("idempotency_key", None)
+                )
+                http_request = http_request.with_headers(extra)
+                context = self.context(operation.id, **given)  # type: ignore[arg-type]
+            else:
+                context = self.context(operation.id)
         except RequestValidationError as exc:
             return Failure(exc)
         return Success((http_request, context))
 
     def call(
-        self, operation: Operation[Any, T], request: object, **options: Unpack[CallOptions]
+        self, operation: Operation[Any, T], request: object, **options: Unpack[CreateOptions]
     ) -> Result[T, CodatError]:
         """Run any operation from the core's table: validate, build, send, parse."""
         prepared = self._prepare(operation, request, options)
@@ -259,7 +285,7 @@ class CodatCustomers(Closeable):
         return run(plan, self.transport, context)
 
     async def call_async(
-        self, operation: Operation[Any, T], request: object, **options: Unpack[CallOptions]
+        self, operation: Operation[Any, T], request: object, **options: Unpack[CreateOptions]
     ) -> Result[T, CodatError]:
         """:meth:`call` for async code: the same plan, driven by the async transport."""
         prepared = self._prepare(operation, request, options)
@@ -270,7 +296,7 @@ class CodatCustomers(Closeable):
         return await run_async(plan, self.async_transport, context)
 
     def future(
-        self, operation: Operation[Any, T], request: object, **options: Unpack[CallOptions]
+        self, operation: Operation[Any, T], request: object, **options: Unpack[CreateOptions]
     ) -> FutureResult[T, CodatError]:
         """:meth:`call_async` as a ``FutureResult``, for composition with ``returns``."""
         return FutureResult(self.call_async(operation, request, **options))
@@ -296,7 +322,7 @@ class CodatCustomers(Closeable):
     def create(
         self,
         request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
-        **options: Unpack[CallOptions],
+        **options: Unpack[CreateOptions],
     ) -> Result[CreateCustomerResponse, CodatError]:
         """Create a customer (``CreateCustomerRequest``); safe to retry (idempotency key)."""
         return self.call(CREATE, request, **options)
@@ -363,7 +389,7 @@ class CodatCustomers(Closeable):
     def create_async(
         self,
         request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
-        **options: Unpack[CallOptions],
+        **options: Unpack[CreateOptions],
     ) -> FutureResult[CreateCustomerResponse, CodatError]:
         """Async :meth:`create`."""
         return self.future(CREATE, request, **options)
@@ -460,6 +486,41 @@ def _following(
     sent = LIST.coerce(request)
     # A server that ignores ``page`` would otherwise be asked for the same page forever.
     return msgspec.structs.replace(sent, page=page) if page > sent.page else None
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,254}")
+
+
+def _extra_headers(headers: object, idempotency_key: object) -> dict[str, str]:
+    """The per-call headers, checked: names are tokens, values one line of ASCII text.
+
+    A bad value is rejected without being quoted, since headers often carry credentials.
+    """
+    extra: dict[str, str] = {}
+    if headers is not None:
+        if not isinstance(headers, Mapping):
+            raise RequestValidationError(
+                "http_headers",
+                f"expected a mapping of names to values, got {type(headers).__name__}",
+            )
+        for name, value in headers.items():
+            if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+                shown = repr(name)[:40] if isinstance(name, str) else type(name).__name__
+                raise RequestValidationError("http_headers", f"{shown} is not a header name")
+            if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+                raise RequestValidationError(
+                    f"http_headers.{name}", "the value must be printable ASCII, on one line"
+                )
+            extra[name.lower()] = value
+    if idempotency_key is not None:
+        if not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+            raise RequestValidationError(
+                "idempotency_key", "must be 1 to 255 printable ASCII characters"
+            )
+        extra["idempotency-key"] = idempotency_key
+    return extra
 
 
 def _timeout_seconds(timeout_ms: object) -> float | None:

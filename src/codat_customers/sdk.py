@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, NoReturn, TypeVar
 
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 from returns.result import Result, Success
 from typing_extensions import Unpack
 
@@ -55,9 +55,17 @@ from codat_customers.core.requests import (
     ListCustomersRequest,
     UpdateCustomerRequest,
 )
-from codat_customers.plugins import CachePlugin
+from codat_customers.plugins import CachePlugin, RetryBudget
 
-from .client import SERVERS, CallOptions, Closeable, CodatCustomers, Retries, SecuritySource
+from .client import (
+    SERVERS,
+    CallOptions,
+    Closeable,
+    CodatCustomers,
+    CreateOptions,
+    Retries,
+    SecuritySource,
+)
 from .downloads import AttachmentDownload
 from .models import errors
 from .models.operations import (
@@ -76,13 +84,30 @@ __all__ = ["CodatAccounting", "CustomersResource", "raise_error"]
 T = TypeVar("T")
 
 
+_CARRIED = ("outcome_unknown", "idempotency_key", "retry_after", "rate_limit", "correlation_id")
+
+
+def _carrying(seed: errors.CodatError, error: CodatError) -> errors.CodatError:
+    """``seed`` with what the client learned about ``error`` (outcome, key, rate limits)."""
+    for name in _CARRIED:
+        setattr(seed, name, getattr(error, name))
+    return seed
+
+
 def raise_error(operation: Operation[Any, Any], error: CodatError) -> NoReturn:
-    """Raise the exception the peer SDK would raise for ``error``."""
+    """Raise the exception the peer SDK would raise for ``error``.
+
+    The seed-style exceptions carry the same ``outcome_unknown``, ``idempotency_key``,
+    ``retry_after``, ``rate_limit`` and ``correlation_id`` as the error they stand for.
+    """
     if isinstance(error, ResponseError):
         raw = HttpResponse(error.status, error.headers, error.body)
         if isinstance(error, ApiError) and error.status in operation.error_statuses:
-            raise errors.ErrorMessage(
-                error.error_message, status_code=error.status, raw_response=raw
+            raise _carrying(
+                errors.ErrorMessage(
+                    error.error_message, status_code=error.status, raw_response=raw
+                ),
+                error,
             ) from error
         if isinstance(error, DecodeError | ApiError) or error.status >= 400:
             message = "API error occurred" if error.status >= 400 else str(error.message)
@@ -92,7 +117,7 @@ def raise_error(operation: Operation[Any, Any], error: CodatError) -> NoReturn:
                 f"type: {error.content_type or '-'})"
             )
         text = error.body.decode("utf-8", errors="replace")
-        raise errors.SDKError(message, error.status, text, raw) from error
+        raise _carrying(errors.SDKError(message, error.status, text, raw), error) from error
     raise error
 
 
@@ -140,7 +165,7 @@ class CustomersResource:
     def create(
         self,
         request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
-        **options: Unpack[CallOptions],
+        **options: Unpack[CreateOptions],
     ) -> CreateCustomerResponse:
         """Create a customer; retries reuse one idempotency key, so never duplicate."""
         return self._call(CREATE, request, options)
@@ -216,7 +241,7 @@ class CustomersResource:
     async def create_async(
         self,
         request: CreateCustomerRequest | CreateCustomerRequestTypedDict,
-        **options: Unpack[CallOptions],
+        **options: Unpack[CreateOptions],
     ) -> CreateCustomerResponse:
         """Async :meth:`create`."""
         return await self._call_async(CREATE, request, options)
@@ -280,9 +305,9 @@ class CodatAccounting(Closeable):
     returning one), ``server_idx``/``server_url``, ``client``/``async_client`` (your own
     ``httpx`` clients, used through the httpx adapter), ``retry_config``, ``timeout_ms`` and
     ``debug_logger``; ``url_params`` is accepted and ignored (Codat's server URL has no
-    variables). Beyond the peer: ``transport``/``async_transport`` (any adapter), ``cache``
-    and ``plugins``, as in :class:`~codat_customers.client.CodatCustomers`. ``results`` is
-    the Result-first client over the same transport and plugins.
+    variables). Beyond the peer: ``transport``/``async_transport`` (any adapter), ``cache``,
+    ``plugins`` and ``retry_budget``, as in :class:`~codat_customers.client.CodatCustomers`.
+    ``results`` is the Result-first client over the same transport and plugins.
     """
 
     def __init__(
@@ -301,6 +326,7 @@ class CodatAccounting(Closeable):
         async_transport: AsyncTransport | None = None,
         cache: CachePlugin | None = None,
         plugins: Iterable[object] = (),
+        retry_budget: RetryBudget | UnsetType | None = UNSET,
     ) -> None:
         if server_url is None and server_idx is not None:
             if not 0 <= server_idx < len(SERVERS):
@@ -320,6 +346,7 @@ class CodatAccounting(Closeable):
             cache=cache,
             plugins=plugins,
             logger=debug_logger,
+            retry_budget=retry_budget,
         )
         self.customers = CustomersResource(self.results)
 
