@@ -40,3 +40,28 @@ class CountingTransport:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def sandbox_key() -> str:
+    """A module-level credential provider: it pickles by reference."""
+    return "sandbox-demo-api-key"
+
+
+def customer_ids(client: object, company_id: str) -> list[str]:
+    """Every customer id of one company, through a (possibly unpickled) seed-style client."""
+    from codat_customers import CodatAccounting  # noqa: PLC0415
+
+    assert isinstance(client, CodatAccounting)
+    request = {"company_id": company_id, "page_size": 7}
+    return [c.id for c in client.customers.iter_all(request, concurrency=2)]
+
+
+def pool_identity(client: object, company_id: str) -> tuple[int, int, int]:
+    """In a forked child: the pool the parent left, the one used here, and a count."""
+    from codat_customers import CodatAccounting  # noqa: PLC0415
+
+    assert isinstance(client, CodatAccounting)
+    transport = client.results.transport
+    inherited = id(transport._pools.current)  # type: ignore[attr-defined]
+    count = len(customer_ids(client, company_id))
+    return inherited, id(transport.pool), count  # type: ignore[attr-defined]
