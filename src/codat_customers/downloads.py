@@ -162,9 +162,14 @@ class AttachmentDownload:
         download never leaves a truncated file at ``path``.
         """
         written = 0
-        with _atomic_write(path) as handle:
-            for chunk in self.iter_bytes(chunk_size):
-                written += handle.write(chunk)
+        try:
+            with _atomic_write(path) as handle:
+                for chunk in self.iter_bytes(chunk_size):
+                    written += handle.write(chunk)
+        finally:
+            # A failed write (a full disk) must not keep the connection until the chunk
+            # iterator happens to be collected.
+            self.close()
         return written
 
     def close(self) -> None:
@@ -225,9 +230,14 @@ class AttachmentDownload:
     ) -> int:
         """Async :meth:`save`; local file writes are short, so they stay synchronous."""
         written = 0
-        with _atomic_write(path) as handle:
-            async for chunk in self.aiter_bytes(chunk_size):
-                written += handle.write(chunk)
+        try:
+            with _atomic_write(path) as handle:
+                async for chunk in self.aiter_bytes(chunk_size):
+                    written += handle.write(chunk)
+        finally:
+            # An async generator left by an exception is closed only when the event loop
+            # gets round to it; release the connection now.
+            await self.aclose()
         return written
 
     async def aclose(self) -> None:
