@@ -118,6 +118,10 @@ class CallOptions(TypedDict, total=False):
     """Base URL for this call."""
     timeout_ms: int | None
     """Connect and read timeout for this call, in milliseconds."""
+    deadline_ms: float | None
+    """A bound on the whole call, retries and waits included, in milliseconds. No retry
+    starts after it, each attempt's timeout is cut to what is left, and async calls are
+    cancelled when it passes (sync ones stop at the next read that exceeds it)."""
     http_headers: Mapping[str, str] | None
     """Extra headers for this call. They win over every plugin's (an ``Authorization`` here
     replaces the client's credential for this call); values are never logged or echoed."""
@@ -240,6 +244,7 @@ class CodatCustomers(Closeable):
         retries: Retries = UNSET,
         server_url: str | None = None,
         timeout_ms: int | None = None,
+        deadline_ms: float | None = None,
     ) -> CallContext:
         """The plugin-visible context of one call with these per-call overrides.
 
@@ -252,6 +257,7 @@ class CodatCustomers(Closeable):
             # The peer treats an empty server_url as "not given"; so do we.
             base_url=_checked_url(server_url) if server_url else self.server_url,
             timeout=self._timeout if timeout_ms is None else _timeout_seconds(timeout_ms),
+            deadline=None if deadline_ms is None else _timeout_seconds(deadline_ms, "deadline_ms"),
             retry=self.retry_config if isinstance(retries, UnsetType) else _checked(retries),
         )
 
@@ -523,19 +529,19 @@ def _extra_headers(headers: object, idempotency_key: object) -> dict[str, str]:
     return extra
 
 
-def _timeout_seconds(timeout_ms: object) -> float | None:
+def _timeout_seconds(timeout_ms: object, field: str = "timeout_ms") -> float | None:
     """``timeout_ms`` in seconds (``None``: no limit); anything else is rejected by name."""
     if timeout_ms is None:
         return None
     if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int | float):
         raise RequestValidationError(
-            "timeout_ms", f"expected milliseconds as a number, got {type(timeout_ms).__name__}"
+            field, f"expected milliseconds as a number, got {type(timeout_ms).__name__}"
         )
     # ``not >`` also rejects NaN. Socket libraries overflow on huge values; no limit is
     # spelt ``None``, so a limit beyond about 24 days (2**31 - 1 ms) is a mistake.
     if not 0 < timeout_ms <= MAX_TIMEOUT_MS:
         raise RequestValidationError(
-            "timeout_ms",
+            field,
             f"must be more than 0 and at most {MAX_TIMEOUT_MS} milliseconds (None: no limit), "
             f"got {timeout_ms}",
         )

@@ -8,7 +8,9 @@ and the per-client retry budget.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from typing import Any
 
@@ -26,7 +28,9 @@ from client_support import (
     fast,
     json_response,
 )
-from codat_customers.core import DecodeError, RequestValidationError
+from codat_customers.adapters.aiohttp import AiohttpTransport
+from codat_customers.adapters.httpx import HttpxAsyncTransport
+from codat_customers.core import DecodeError, ReadTimeoutError, RequestValidationError
 from codat_customers.plugins import CallContext, RetryBudget, hookimpl
 from pytest_httpserver import HTTPServer
 from returns.result import Failure, Success
@@ -35,6 +39,7 @@ from werkzeug import Response
 
 from codat_customers import CodatAccounting, CodatCustomers
 from codat_customers.models import errors
+from codat_customers.utils import BackoffStrategy, RetryConfig
 
 GET_REQ = {"company_id": COMPANY, "customer_id": CUSTOMER}
 GET_PATH = f"{BASE}/data/customers/{CUSTOMER}"
@@ -246,3 +251,86 @@ def test_the_retry_budget_stops_retries_in_an_outage_and_refills_after(
     assert isinstance(client.get(GET_REQ), Success)
     assert budget.tokens == 5
     client.close()
+
+
+# --- deadlines: a bound on the whole call ------------------------------------------------
+
+
+def test_a_deadline_stops_retries(httpserver: HTTPServer, base_url: str) -> None:
+    outage = Sequence(json_response(error_json(503), status=503))
+    httpserver.expect_request(GET_PATH).respond_with_handler(outage)
+    # Waits of 20-40 ms and a minute-long retry budget: only the deadline ends the call.
+    retries = RetryConfig("backoff", BackoffStrategy(40, 40, 1.0, 60_000), True)
+    with CodatCustomers(
+        "key", server_url=base_url, retry_config=retries, retry_budget=None
+    ) as client:
+        started = time.monotonic()
+        error = client.get(GET_REQ, deadline_ms=300).failure()
+        took = time.monotonic() - started
+    assert error.status == 503
+    assert 2 <= outage.count <= 40
+    assert took < 2.0  # a behaviour bound (the deadline was honoured), not a speed target
+
+
+@pytest.fixture
+def hanging(httpserver: HTTPServer) -> Iterator[threading.Event]:
+    """The server reads the request, then answers only when released."""
+    release = threading.Event()
+
+    def hang(_: Any) -> Response:
+        release.wait(10)
+        return json_response(CUSTOMER_JSON)
+
+    httpserver.expect_request(GET_PATH).respond_with_handler(hang)
+    yield release
+    release.set()
+
+
+ASYNC_TRANSPORTS: dict[str, Callable[[], Any]] = {
+    "threaded": lambda: None,
+    "httpx": HttpxAsyncTransport,
+    "aiohttp": AiohttpTransport,
+}
+
+
+def test_a_deadline_bounds_a_hanging_sync_call(hanging: threading.Event, base_url: str) -> None:
+    with CodatCustomers("key", server_url=base_url, retry_config=fast(5_000)) as client:
+        started = time.monotonic()
+        error = client.get(GET_REQ, deadline_ms=250).failure()
+        took = time.monotonic() - started
+    assert isinstance(error, ReadTimeoutError)
+    assert took < 2.0
+
+
+@pytest.mark.parametrize("transport", ASYNC_TRANSPORTS)
+def test_a_deadline_cancels_a_hanging_async_call(
+    hanging: threading.Event, base_url: str, transport: str
+) -> None:
+    client = CodatCustomers(
+        "key",
+        server_url=base_url,
+        retry_config=fast(5_000),
+        async_transport=ASYNC_TRANSPORTS[transport](),
+    )
+
+    async def scenario() -> tuple[Any, float]:
+        started = time.monotonic()
+        outcome = await client.get_async(GET_REQ, deadline_ms=250)
+        took = time.monotonic() - started
+        await client.aclose()
+        return unsafe_perform_io(outcome.failure()), took
+
+    error, took = asyncio.run(scenario())
+    assert isinstance(error, ReadTimeoutError)
+    assert "deadline" in str(error) or "timed out" in str(error)
+    assert took < 2.0
+
+
+@pytest.mark.parametrize("deadline_ms", [0, -1, float("nan"), "1s"])
+def test_a_bad_deadline_is_rejected_by_name(
+    httpserver: HTTPServer, client: CodatCustomers, deadline_ms: Any
+) -> None:
+    error = client.get(GET_REQ, deadline_ms=deadline_ms).failure()
+    assert isinstance(error, RequestValidationError)
+    assert error.field == "deadline_ms"
+    assert httpserver.log == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from codat_customers.core import (
     HttpRequest,
     HttpResponse,
     ProtocolError,
+    ReadTimeoutError,
     Transport,
     TransportError,
 )
@@ -46,9 +47,16 @@ except ImportError:  # PackageNotFoundError: a source tree on sys.path, not inst
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Ask the driver to send ``request`` once."""
+    """Ask the driver to send ``request`` once, waiting at most ``timeout`` seconds.
+
+    ``timeout`` bounds connecting and each read. ``deadline`` is set when the call has a
+    deadline: the seconds left for this attempt as a whole, which async drivers enforce
+    by cancelling the attempt.
+    """
 
     request: HttpRequest
+    timeout: float | None = None
+    deadline: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +151,15 @@ def _send_until_final(
     attempt = 0
     while True:
         attempt += 1
-        outcome = yield Send(request)
+        elapsed = clock() - started
+        if context.deadline is None:
+            outcome = yield Send(request, context.timeout)
+        elif attempt > 1 and elapsed >= context.deadline:
+            break  # the deadline passed while waiting: the last outcome stands
+        else:
+            left = context.deadline - elapsed
+            timeout = left if context.timeout is None else min(context.timeout, left)
+            outcome = yield Send(request, timeout, left)
         response = outcome if isinstance(outcome, HttpResponse) else None
         error = outcome if isinstance(outcome, TransportError) else None
         kept, parsed = response, None
@@ -197,7 +213,7 @@ def run(plan: Plan[T], transport: Transport, context: CallContext) -> Result[T, 
             if isinstance(command, Send):
                 try:
                     outcome: HttpResponse | TransportError = transport.send(
-                        command.request, base_url=context.base_url, timeout=context.timeout
+                        command.request, base_url=context.base_url, timeout=command.timeout
                     )
                 except TransportError as exc:
                     outcome = exc
@@ -214,6 +230,17 @@ def run(plan: Plan[T], transport: Transport, context: CallContext) -> Result[T, 
         plan.close()
         if held is not None and not isinstance(result, Success):
             held.close()
+
+
+async def _bounded(sending: Awaitable[HttpResponse], seconds: float | None) -> HttpResponse:
+    """``sending``, cancelled after ``seconds`` (the call's deadline) if it is still going."""
+    if seconds is None:
+        return await sending
+    try:
+        return await asyncio.wait_for(sending, seconds)
+    except asyncio.TimeoutError:
+        # The transport released what it had when it was cancelled.
+        raise ReadTimeoutError(f"the call's deadline passed after {seconds:.3f} s") from None
 
 
 async def run_async(
@@ -234,8 +261,11 @@ async def run_async(
                 held = None
             if isinstance(command, Send):
                 try:
-                    outcome: HttpResponse | TransportError = await transport.send(
-                        command.request, base_url=context.base_url, timeout=context.timeout
+                    outcome: HttpResponse | TransportError = await _bounded(
+                        transport.send(
+                            command.request, base_url=context.base_url, timeout=command.timeout
+                        ),
+                        command.deadline,
                     )
                 except TransportError as exc:
                     outcome = exc

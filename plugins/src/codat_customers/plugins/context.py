@@ -72,10 +72,18 @@ class CallContext:
     retry: RetryConfig | None
     credential_fingerprint: str = ""
     call_id: int = field(default_factory=_next_call_id)
+    deadline: float | None = None
+    """Seconds the whole call may take, retries and waits included (``None``: no bound)."""
 
     def with_fingerprint(self, fingerprint: str) -> CallContext:
         """This call's context with ``credential_fingerprint`` set (the same ``call_id``)."""
         # Positional construction: dataclasses.replace costs twice as much, on every call.
         return CallContext(
-            self.operation_id, self.base_url, self.timeout, self.retry, fingerprint, self.call_id
+            self.operation_id,
+            self.base_url,
+            self.timeout,
+            self.retry,
+            fingerprint,
+            self.call_id,
+            self.deadline,
         )

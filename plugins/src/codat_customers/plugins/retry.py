@@ -168,6 +168,8 @@ class RetryPlugin:
                 delay = min(hinted, ceiling)
         if elapsed + delay > backoff.max_elapsed_time / 1000:
             return None
+        if context.deadline is not None and elapsed + delay >= context.deadline:
+            return None  # the retry would start after the call's deadline
         if self.budget is not None and not self.budget.take(error):
             return None
         return delay
