@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import urllib3
 from cli_support import CUSTOMERS, SCRIPT, Cli
 from codat_customers.sandbox import SandboxServer
 
@@ -329,6 +330,15 @@ def test_sandbox_command_serves_a_snapshot(tmp_path: Path) -> None:
         if not line:
             break
         banner += line
+    # Once it answers, the server is up (and serves the snapshot); then stop it.
+    url = re.search(r"at (http://\S+)", banner)
+    assert url, banner
+    response = urllib3.request(
+        "GET",
+        f"{url.group(1)}/companies/c-1/data/customers/x-1",
+        headers={"Authorization": "Basic " + base64.b64encode(b"sandbox-demo-api-key").decode()},
+    )
+    assert response.json()["customerName"] == "Snap Ltd"
     process.send_signal(signal.SIGTERM)
     output = banner + process.communicate(timeout=20)[0]
     assert process.returncode == 0, output
