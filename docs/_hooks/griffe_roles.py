@@ -5,13 +5,17 @@ The source's docstrings use reST roles (``:class:`HttpRequest```, ``:meth:`close
 of the object whose docstring holds it (its members, then its parents', then their imports)
 and rewritten as an autorefs link, ``[`HttpRequest`][codat_customers.core.http.HttpRequest]``.
 A role naming something that no longer exists is logged as a warning, which fails the strict
-build: a docstring cannot keep pointing at a removed name.
+build: a docstring cannot keep pointing at a removed name. Roles naming the standard library
+or a builtin (``:mod:`pickle```) are shown as code, unlinked: the site has no inventory of
+Python's own documentation (the build runs offline).
 """
 
 from __future__ import annotations
 
+import builtins
 import logging
 import re
+import sys
 from typing import Any
 
 import griffe
@@ -50,6 +54,12 @@ def _resolve(obj: griffe.Object, target: str, collection: Any) -> str | None:
     return None
 
 
+def _outside(target: str) -> bool:
+    """Whether ``target`` names the standard library or a builtin (no site to link to)."""
+    head = target.lstrip(".").split(".", 1)[0]
+    return head in sys.stdlib_module_names or hasattr(builtins, head)
+
+
 class SphinxRoles(griffe.Extension):
     """Rewrite ``:role:`name``` in every docstring as an autorefs cross-reference."""
 
@@ -63,6 +73,8 @@ class SphinxRoles(griffe.Extension):
             _role, short, target, call = match.groups()
             shown = (target.rsplit(".", 1)[-1] if short else target.lstrip(".")) + (call or "")
             path = _resolve(obj, target, loader.modules_collection)
+            if path is None and _outside(target):
+                return f"`{shown}`"  # the standard library or a builtin: shown, not linked
             if path is None:
                 logger.warning("%s: %s names nothing that exists", obj.path, match.group(0))
                 return f"`{shown}`"
