@@ -44,7 +44,9 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
 
     ``path`` is already percent-encoded; ``query`` holds raw (unencoded) pairs in order;
     header names are lower-case. ``company_id`` names the company the request touches so
-    plugins (the cache) can group entries without parsing paths.
+    plugins (the cache) can group entries without parsing paths. ``path_template`` is the
+    contract's path with its parameters unfilled (``/companies/{companyId}/data/customers``),
+    for telemetry that must not record identifiers (``""`` when unknown).
     """
 
     operation_id: str
@@ -55,6 +57,7 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
     body: bytes | None = None
     response_kind: ResponseKind = "json"
     company_id: str = ""
+    path_template: str = ""
 
     def with_headers(self, extra: Mapping[str, str]) -> HttpRequest:
         """Return a copy with ``extra`` headers set (replacing same-named ones)."""
@@ -91,6 +94,7 @@ class HttpRequest(msgspec.Struct, frozen=True, kw_only=True):
             ("body", None if self.body is None else f"{len(self.body)} bytes"),
             ("response_kind", self.response_kind),
             ("company_id", self.company_id),
+            ("path_template", self.path_template),
         ]
 
 

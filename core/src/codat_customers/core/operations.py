@@ -193,6 +193,7 @@ def build_list_customers(request: ListCustomersRequest) -> HttpRequest:
         operation_id="list-customers",
         method="GET",
         path=f"/companies/{company}/data/customers",
+        path_template="/companies/{companyId}/data/customers",
         query=tuple(query),
         headers=_JSON_HEADERS,
         company_id=request.company_id,
@@ -207,6 +208,7 @@ def build_get_customer(request: GetCustomerRequest) -> HttpRequest:
         operation_id="get-customer",
         method="GET",
         path=f"/companies/{company}/data/customers/{customer}",
+        path_template="/companies/{companyId}/data/customers/{customerId}",
         headers=_JSON_HEADERS,
         company_id=request.company_id,
     )
@@ -227,6 +229,7 @@ def build_get_create_update_customers_model(
         operation_id="get-create-update-customers-model",
         method="GET",
         path=f"{base}/options/customers",
+        path_template="/companies/{companyId}/connections/{connectionId}/options/customers",
         headers=_JSON_HEADERS,
         company_id=request.company_id,
     )
@@ -240,6 +243,7 @@ def build_create_customer(request: CreateCustomerRequest) -> HttpRequest:
         operation_id="create-customer",
         method="POST",
         path=f"{base}/push/customers",
+        path_template="/companies/{companyId}/connections/{connectionId}/push/customers",
         query=query,
         headers=_SEND_JSON_HEADERS,
         body=_customer_body(request.customer),
@@ -262,6 +266,7 @@ def build_update_customer(request: UpdateCustomerRequest) -> HttpRequest:
         operation_id="update-customer",
         method="PUT",
         path=f"{base}/push/customers/{customer}",
+        path_template="/companies/{companyId}/connections/{connectionId}/push/customers/{customerId}",
         query=query,
         headers=_SEND_JSON_HEADERS,
         body=_customer_body(request.customer),
@@ -280,6 +285,7 @@ def build_list_customer_attachments(request: ListCustomerAttachmentsRequest) -> 
         operation_id="list-customer-attachments",
         method="GET",
         path=_attachments_path(request.company_id, request.connection_id, request.customer_id),
+        path_template="/companies/{companyId}/connections/{connectionId}/data/customers/{customerId}/attachments",
         headers=_JSON_HEADERS,
         company_id=request.company_id,
     )
@@ -292,6 +298,7 @@ def build_get_customer_attachment(request: GetCustomerAttachmentRequest) -> Http
         operation_id="get-customer-attachment",
         method="GET",
         path=f"{base}/{_segment(request.attachment_id, 'attachment_id')}",
+        path_template="/companies/{companyId}/connections/{connectionId}/data/customers/{customerId}/attachments/{attachmentId}",
         headers=_JSON_HEADERS,
         company_id=request.company_id,
     )
@@ -306,6 +313,7 @@ def build_download_customer_attachment(
         operation_id="download-customer-attachment",
         method="GET",
         path=f"{base}/{_segment(request.attachment_id, 'attachment_id')}/download",
+        path_template="/companies/{companyId}/connections/{connectionId}/data/customers/{customerId}/attachments/{attachmentId}/download",
         headers=_STREAM_HEADERS,
         response_kind="stream",
         company_id=request.company_id,

@@ -81,6 +81,23 @@ def _headers(hook: Any, request: HttpRequest, context: CallContext) -> dict[str,
     return merged
 
 
+def _attempt(
+    begin: pluggy.HookCaller,
+    request: HttpRequest,
+    context: CallContext,
+    attempt: int,
+    delay: float,
+) -> HttpRequest:
+    """``request`` with the headers ``codat_attempt_started`` gives for this attempt alone."""
+    extra: dict[str, str] = {}
+    # As for prepared headers: the first caller wins, so apply in reverse.
+    for headers in reversed(begin(request=request, context=context, attempt=attempt, delay=delay)):
+        extra.update({k.lower(): v for k, v in headers.items()})
+    for name, _ in request.headers:
+        extra.pop(name, None)
+    return request.with_headers(extra)
+
+
 def _implemented(caller: pluggy.HookCaller) -> bool:
     # Skipping hooks nobody implements saves a pluggy dispatch (about a microsecond) each.
     return bool(caller.get_hookimpls())
@@ -96,6 +113,10 @@ def plan_call(
 ) -> Plan[T]:
     """Plan one call: prepare, consult the cache, send with retries, parse, store.
 
+    When a plugin implements ``codat_call_started`` or ``codat_call_finished`` (a tracer),
+    the plan is wrapped so that they bracket the whole call, however it ends; otherwise
+    nothing is added.
+
     A :class:`~codat_customers.core.CodatError` raised by a prepare hook (a rotating
     credential the core rejects) ends the call as a ``Failure`` before anything is sent.
     Once the cache has been consulted, ``codat_cache_store`` is called exactly once whatever
@@ -110,6 +131,37 @@ def plan_call(
     call's error says whether a write may have landed and carries the idempotency key,
     ``Retry-After`` and rate-limit values (:func:`.outcomes.describe_failure`).
     """
+    plan = _plan_call(hook, request, context, parse, clock, wall_clock)
+    if _implemented(hook.codat_call_started) or _implemented(hook.codat_call_finished):
+        return _bracketed(hook, request, context, plan)
+    return plan
+
+
+def _bracketed(
+    hook: pluggy.HookRelay, request: HttpRequest, context: CallContext, plan: Plan[T]
+) -> Plan[T]:
+    """``plan`` between ``codat_call_started`` and ``codat_call_finished`` (exactly once)."""
+    hook.codat_call_started(request=request, context=context)
+    result: Result[T, CodatError] | None = None
+    try:
+        result = yield from plan
+        return result
+    finally:
+        error = result.failure() if isinstance(result, Failure) else None
+        value = result.unwrap() if isinstance(result, Success) else None
+        download = value if isinstance(value, HttpResponse) and value.is_streamed else None
+        hook.codat_call_finished(request=request, context=context, error=error, download=download)
+
+
+def _plan_call(
+    hook: pluggy.HookRelay,
+    request: HttpRequest,
+    context: CallContext,
+    parse: Callable[[HttpResponse], Result[T, CodatError]],
+    clock: Callable[[], float],
+    wall_clock: Callable[[], float],
+) -> Plan[T]:
+    """:func:`plan_call` without the call hooks."""
     try:
         request = request.with_headers(_headers(hook, request, context))
     except CodatError as exc:
@@ -147,19 +199,23 @@ def _send_until_final(
 ]:
     """Send, observe and ask the retry policy until an attempt is final; parse that one."""
     observe = hook.codat_observe_attempt if _implemented(hook.codat_observe_attempt) else None
+    begin = hook.codat_attempt_started if _implemented(hook.codat_attempt_started) else None
     started = clock()
     attempt = 0
+    waited = 0.0
     while True:
         attempt += 1
         elapsed = clock() - started
         if context.deadline is None:
-            outcome = yield Send(request, context.timeout)
+            sent = request if begin is None else _attempt(begin, request, context, attempt, waited)
+            outcome = yield Send(sent, context.timeout)
         elif attempt > 1 and elapsed >= context.deadline:
             break  # the deadline passed while waiting: the last outcome stands
         else:
             left = context.deadline - elapsed
             timeout = left if context.timeout is None else min(context.timeout, left)
-            outcome = yield Send(request, timeout, left)
+            sent = request if begin is None else _attempt(begin, request, context, attempt, waited)
+            outcome = yield Send(sent, timeout, left)
         response = outcome if isinstance(outcome, HttpResponse) else None
         error = outcome if isinstance(outcome, TransportError) else None
         kept, parsed = response, None
@@ -187,6 +243,7 @@ def _send_until_final(
             break
         # The driver releases the response it is not handed back for.
         yield Sleep(delay)
+        waited = delay
     if parsed is not None:
         return kept, parsed
     if response is None:

@@ -5,12 +5,15 @@ A call runs in this order; every hook sees only transport-neutral values
 :class:`~codat_customers.core.TransportError` and :class:`CallContext`), never a library's
 objects, so the same plugin works over every adapter, sync or async::
 
+    codat_call_started         once, before anything else (tracing)
     codat_prepare_request      once, headers are added
     codat_cache_lookup         once, may answer without sending
-    ┌ send attempt (adapter)
+    ┌ codat_attempt_started    before every attempt: headers for this attempt only
+    │ send attempt (adapter)
     │ codat_observe_attempt    after every attempt
     └ codat_retry_delay        after every attempt: wait and send again, or stop
     codat_cache_store          once, with the final response
+    codat_call_finished        once, whatever happened (tracing)
 
 Hooks are plain synchronous functions: the drivers (sync or async) do the sending and the
 sleeping, so no plugin ever blocks an event loop or needs an async twin.
@@ -20,18 +23,70 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from codat_customers.core import HttpRequest, HttpResponse, TransportError
+from codat_customers.core import CodatError, HttpRequest, HttpResponse, TransportError
 
 from .context import CallContext
 from .markers import hookspec
 
 __all__ = [
+    "codat_attempt_started",
     "codat_cache_lookup",
     "codat_cache_store",
+    "codat_call_finished",
+    "codat_call_started",
     "codat_observe_attempt",
     "codat_prepare_request",
     "codat_retry_delay",
 ]
+
+
+@hookspec
+def codat_call_started(request: HttpRequest, context: CallContext) -> None:
+    """See a logical call begin (a tracer opens its call span); the return value is ignored.
+
+    Called first, before :func:`codat_prepare_request`, with the request the core built
+    (no plugin's headers yet). Every call that reaches this hook reaches
+    :func:`codat_call_finished` exactly once, with a context of the same ``call_id``.
+    Not firstresult, not a wrapper.
+    """
+
+
+@hookspec
+def codat_call_finished(
+    request: HttpRequest,
+    context: CallContext,
+    error: CodatError | None,
+    download: HttpResponse | None,
+) -> None:
+    """See a logical call end, whatever happened; the return value is ignored.
+
+    Called exactly once after :func:`codat_call_started`: after a success (``error`` is
+    ``None``), a failure (``error`` is the :class:`~codat_customers.core.CodatError` the
+    caller gets: a rejected credential, a transport error, an error status), a cache hit,
+    or when the call was stopped before it had an outcome (a cancelled task, an exception
+    in another hook: ``error`` is ``None`` and the call did not succeed either; the
+    :class:`CallContext` is the same, so a plugin tells the cases apart by the state it
+    kept). ``download`` is set when the call hands a streamed response, body unread, to the
+    caller: the call's work goes on until the caller has read or closed it. A plugin that
+    must see that moment may replace ``download.stream`` / ``download.astream`` with a
+    wrapper that delegates to the original (the caller reads through it); it must not read
+    the body itself. Not firstresult, not a wrapper.
+    """
+
+
+@hookspec
+def codat_attempt_started(
+    request: HttpRequest, context: CallContext, attempt: int, delay: float
+) -> Mapping[str, str] | None:
+    """See an attempt begin; return headers to add to this attempt only, or ``None``.
+
+    Called right before every send, retries included (not for cache hits), with the
+    prepared request. ``attempt`` counts from 1; ``delay`` is the seconds the retry policy
+    chose to wait before this attempt (``0.0`` for the first). The headers returned go on
+    this attempt alone (a W3C ``traceparent`` naming the attempt's span); they are not
+    seen by :func:`codat_observe_attempt` or :func:`codat_retry_delay`, and they never
+    replace a header the request already carries. Not firstresult, not a wrapper.
+    """
 
 
 @hookspec
