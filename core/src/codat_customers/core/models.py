@@ -39,9 +39,11 @@ __all__ = [
     "PhoneNumberType",
     "PushChangeType",
     "PushFieldValidation",
+    "PushOperation",
     "PushOperationChange",
     "PushOperationRef",
     "PushOperationStatus",
+    "PushOperations",
     "PushOption",
     "PushOptionChoice",
     "PushOptionProperty",
@@ -278,14 +280,17 @@ class Validation(Model):
     warnings: list[ValidationItem] | UnsetType | None = UNSET
 
 
-class _PushOperation(Model):
+class PushOperation(Model):
+    """A push operation as the Platform API's push reads answer it: the create/update
+    response without ``data`` (``Pending`` until it completes as ``Success``, ``Failed`` or
+    ``TimedOut``; ``completedOnUtc`` is absent while Pending)."""
+
     company_id: str
     push_operation_key: str
     data_connection_key: str
     requested_on_utc: str
     status: str
     status_code: int
-    data: Customer | UnsetType = UNSET
     changes: list[PushOperationChange] | UnsetType | None = UNSET
     data_type: str | UnsetType | None = UNSET
     completed_on_utc: str | UnsetType = UNSET
@@ -293,6 +298,20 @@ class _PushOperation(Model):
     timeout_in_seconds: int | UnsetType | None = UNSET
     error_message: str | UnsetType | None = UNSET
     validation: Validation | UnsetType = UNSET
+
+
+class PushOperations(Model):
+    """One page of a company's push operations."""
+
+    page_number: int
+    page_size: int
+    total_results: int
+    links: Links = msgspec.field(name="_links")
+    results: list[PushOperation] | UnsetType = UNSET
+
+
+class _PushOperation(PushOperation):
+    data: Customer | UnsetType = UNSET
 
 
 class CreateCustomerResponse(_PushOperation):

@@ -23,6 +23,7 @@ from .resources import require_company, require_customer
 from .seed import DEMO_COMPANY_ID, add_companies
 from .state import SandboxState
 from .storage import CHUNK_SIZE
+from .writes import WriteConfig
 
 __all__ = ["AddAttachment", "AddCompanies", "admin_routes", "pattern_chunks"]
 
@@ -141,6 +142,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
 
     async def push_operations(request: Request) -> Response:
         company_id = request.query_params.get("companyId", DEMO_COMPANY_ID)
+        state.writes.settle()
         docs = state.store.push_operations(company_id.lower())
         return Response(b'{"results":[' + b",".join(docs) + b"]}", media_type="application/json")
 
@@ -155,4 +157,39 @@ def admin_routes(state: SandboxState) -> list[Route]:
         Route("/_sandbox/companies", add_companies_route, methods=["POST"]),
         Route("/_sandbox/push-operations", push_operations, methods=["GET"]),
         Route("/_sandbox/info", info, methods=["GET"]),
+        *_write_routes(state),
+    ]
+
+
+def _write_routes(state: SandboxState) -> list[Route]:
+    """``/_sandbox/writes`` (the push mode and the sync), ``/_sandbox/sync`` and
+    ``/_sandbox/complete-pushes``."""
+
+    async def writes(request: Request) -> Response:
+        engine = state.writes
+        if request.method == "DELETE":
+            engine.configure(WriteConfig())
+        elif request.method == "PUT":
+            engine.configure(_decode(await request.body(), WriteConfig))
+        elif request.method == "POST":
+            patch = _decode(await request.body(), dict[str, Any])
+            merged = {**msgspec.to_builtins(engine.config), **patch}
+            try:
+                engine.configure(msgspec.convert(merged, WriteConfig))
+            except msgspec.ValidationError as error:
+                raise ApiError(400, f"Invalid writes: {error}", service="Sandbox") from None
+        return _json(engine.config)
+
+    async def sync(request: Request) -> Response:
+        synced = await run_in_threadpool(state.writes.sync)
+        return _json({"synced": synced})
+
+    async def complete_pushes(request: Request) -> Response:
+        completed = await run_in_threadpool(state.writes.complete_all)
+        return _json({"completed": completed})
+
+    return [
+        Route("/_sandbox/writes", writes, methods=["GET", "PUT", "POST", "DELETE"]),
+        Route("/_sandbox/sync", sync, methods=["POST"]),
+        Route("/_sandbox/complete-pushes", complete_pushes, methods=["POST"]),
     ]

@@ -18,10 +18,12 @@ from .faults import FaultConfig, FaultInjector
 from .gateway import Endpoint, Handler
 from .operations import ReadHandlers
 from .push import PushHandlers
+from .push_tracking import PushTrackingHandlers
 from .seed import load_seed_info, seed_store
 from .snapshot import load_snapshot
 from .state import SandboxState
 from .storage import Store
+from .writes import WriteConfig, Writes
 
 __all__ = ["DEMO_API_KEY", "create_app", "sandbox_state"]
 
@@ -38,6 +40,7 @@ _ATTACHMENTS = _K + "/data/customers/{customerId}/attachments"
 def _routes(state: SandboxState) -> list[Route]:
     reads = ReadHandlers(state)
     pushes = PushHandlers(state)
+    tracking = PushTrackingHandlers(state)
     table: list[tuple[str, str, str, Handler]] = [
         ("GET", _C + "/data/customers", "list-customers", reads.list_customers),
         ("GET", _C + "/data/customers/{customerId}", "get-customer", reads.get_customer),
@@ -57,6 +60,8 @@ def _routes(state: SandboxState) -> list[Route]:
             "download-customer-attachment",
             reads.download_attachment,
         ),
+        ("GET", _C + "/push", "get-company-push-history", tracking.list_push_operations),
+        ("GET", _C + "/push/{pushOperationKey}", "get-push-operation", tracking.get_push_operation),
     ]
     return [
         Route(path, Endpoint(state, operation, handler), methods=[method], name=operation)
@@ -91,6 +96,7 @@ def create_app(
     store: Store | None = None,
     snapshot: str | Path | None = None,
     companies: int = 0,
+    writes: WriteConfig | None = None,
 ) -> Starlette:
     """Build the sandbox's ASGI app.
 
@@ -99,7 +105,8 @@ def create_app(
     is, so a restart keeps everything. With ``snapshot`` (a file written by
     ``codat-customers export-snapshot``), a database without data is filled from it instead
     of being seeded. ``companies`` seeds that many more companies, each with ``customers``
-    customers of its own. Pass ``store`` to share an open `Store` instead.
+    customers of its own. Pass ``store`` to share an open `Store` instead. ``writes`` sets
+    the push mode and the sync (default: pushes complete at once, visible at once).
     The app's `SandboxState` is at ``app.state.sandbox``.
     """
     store = store if store is not None else Store(db_path)
@@ -115,6 +122,7 @@ def create_app(
         api_key=api_key,
         clock=clock,
         seed=info,
+        writes=Writes(store, clock, writes),
     )
     app = Starlette(
         routes=[*_routes(state), *admin_routes(state)],

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+import msgspec
 import uvicorn
 
 from .app import DEMO_API_KEY, create_app, sandbox_state
 from .faults import FaultConfig
 from .server import bind_socket, uvicorn_config
 from .snapshot import SnapshotError
+from .writes import PushOutcomes, WriteConfig
 
 __all__ = ["build_parser", "main"]
 
@@ -25,6 +27,29 @@ def _rate(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError("must be a fraction between 0 and 1")
     return value
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not value >= 0.0:
+        raise argparse.ArgumentTypeError("must be a number of seconds, 0 or more")
+    return value
+
+
+def _outcomes(text: str) -> PushOutcomes:
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, raw = part.partition("=")
+        try:
+            weights[name.strip().replace("-", "_")] = _non_negative(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected name=weight, got {part!r}") from None
+    try:
+        return msgspec.convert(
+            {"success": 0.0, "failed": 0.0, "timed_out": 0.0, **weights}, PushOutcomes
+        )
+    except msgspec.ValidationError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +89,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--api-key", default=DEMO_API_KEY, help="the API key to accept")
     sandbox.add_argument("--log-level", default="warning", help="uvicorn log level")
+    writes = sandbox.add_argument_group("writes (how pushes complete)")
+    writes.add_argument(
+        "--push-mode",
+        choices=("immediate", "async"),
+        default="immediate",
+        help="immediate: final status at once; async: Pending, then final (immediate)",
+    )
+    writes.add_argument(
+        "--push-seconds",
+        type=_non_negative,
+        default=2.0,
+        help="how long an async push stays Pending (2)",
+    )
+    writes.add_argument(
+        "--push-outcomes",
+        type=_outcomes,
+        default=PushOutcomes(),
+        metavar="success=W,failed=W,timed_out=W",
+        help="weights of the final statuses of async pushes (success=1)",
+    )
+    writes.add_argument(
+        "--sync-interval",
+        type=_non_negative,
+        default=None,
+        metavar="SECONDS",
+        help="written records show in list/get only this long after they land "
+        "(or after POST /_sandbox/sync); default: at once",
+    )
     faults = sandbox.add_argument_group("faults (all off by default)")
     faults.add_argument("--fault-seed", type=int, default=0, help="seed of random faults")
     faults.add_argument("--rate-limit", type=int, default=None, help="requests per window")
@@ -85,6 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="fraction of pushes that write, then answer 500",
     )
     return parser
+
+
+def _writes(args: argparse.Namespace) -> WriteConfig:
+    return WriteConfig(
+        push_mode=args.push_mode,
+        push_seconds=args.push_seconds,
+        outcomes=args.push_outcomes,
+        sync_interval_seconds=args.sync_interval,
+        seed=args.fault_seed,
+    )
 
 
 def _faults(args: argparse.Namespace) -> FaultConfig:
@@ -119,6 +182,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
             faults=_faults(args),
             snapshot=args.snapshot,
             companies=args.companies,
+            writes=_writes(args),
         )
     except SnapshotError as exc:
         print(f"codat-customers sandbox: error: {exc}", file=sys.stderr)
@@ -134,6 +198,13 @@ def run_sandbox(args: argparse.Namespace) -> int:
         f"  Authorization: {state.auth_header}",
         f"  Database:      {state.store.path}",
     ]
+    writes = state.writes.config
+    if writes.push_mode == "async":
+        lines.append(f"  Pushes:        Pending for {writes.push_seconds:g} s, then final")
+    if writes.sync_interval_seconds is not None:
+        lines.append(
+            f"  Sync:          writes show {writes.sync_interval_seconds:g} s after landing"
+        )
     snapshot = state.store.get_meta("snapshot")
     if snapshot is not None:
         lines.append(f"  Snapshot:      {snapshot}")

@@ -49,6 +49,8 @@ class Endpoint:
         if not self._authorised(request):
             await error_response(401, "Unauthorized")(scope, receive, send)
             return
+        # Complete the pushes and run the syncs that are due before anything is read.
+        self.state.writes.settle()
         rate = faults.rate(self.operation)
         drawn = faults.draw(self.operation)
         response = await self._respond(request, rate, drawn)

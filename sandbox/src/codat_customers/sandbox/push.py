@@ -1,8 +1,10 @@
 """create and update: body validation, the push operation, forceUpdate, timeouts and
 Idempotency-Key replay.
 
-Pushes complete at once (Codat's take seconds to minutes): the response already carries the
-final status, and a created customer is visible to get and list immediately.
+In push mode ``immediate`` a push completes at once: the response carries the final status.
+In mode ``async`` it answers ``Pending`` and completes later, as Codat's do (see `writes`).
+Either way a landed write reaches list and get at once, or after the next sync when a sync
+interval is set.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from .faults import RequestFaults
 from .options import Problem, check_customer
 from .resources import require_connection, require_customer
 from .state import SandboxState
+from .writes import PushPlan
 
 __all__ = ["IDEMPOTENCY_TTL_SECONDS", "PushHandlers"]
 
@@ -42,7 +45,14 @@ IDEMPOTENCY_TTL_SECONDS = 90 * 60
 _INVALID = "Error processing request - not valid."
 _CUSTOMER_DECODER = msgspec.json.Decoder(Customer)
 _ENCODER = msgspec.json.Encoder()
-_STATUS_CODES = {"Success": 200, "Failed": 400, "TimedOut": 504}
+_STATUS_CODES = {"Pending": 202, "Success": 200, "Failed": 400, "TimedOut": 504}
+_PLATFORM_FAILURE = Problem(
+    "",
+    "The accounting platform rejected the customer (a simulated failure of the sandbox's "
+    "async push mode).",
+    "Platform",
+    schema=False,
+)
 
 PushResponse = CreateCustomerResponse | UpdateCustomerResponse
 _Push = Callable[[Request, bytes], Awaitable[PushResponse]]
@@ -186,9 +196,7 @@ class PushHandlers:
 
     async def _create(self, request: Request, body: bytes) -> PushResponse:
         params = request.path_params
-        company, _ = require_connection(
-            self.state.store, params["companyId"], params["connectionId"]
-        )
+        require_connection(self.state.store, params["companyId"], params["connectionId"])
         customer, problems, timeout = await self._prepare(request, body)
         requested = self.state.clock()
         if problems:
@@ -204,9 +212,14 @@ class PushHandlers:
             source_modified_date=now,
             metadata=Metadata(is_deleted=False),
         )
-        self.state.store.insert_customer(company.id, customer_id, _ENCODER.encode(stored))
         return self._finish(
-            CreateCustomerResponse, request, requested, timeout, stored, change="Created"
+            CreateCustomerResponse,
+            request,
+            requested,
+            timeout,
+            stored,
+            change="Created",
+            sent=customer,
         )
 
     async def _update(self, request: Request, body: bytes) -> PushResponse:
@@ -232,9 +245,14 @@ class PushHandlers:
             source_modified_date=now,
             metadata=existing.metadata,
         )
-        store.replace_customer(company.id, customer_id, _ENCODER.encode(stored))
         return self._finish(
-            UpdateCustomerResponse, request, requested, timeout, stored, change="Modified"
+            UpdateCustomerResponse,
+            request,
+            requested,
+            timeout,
+            stored,
+            change="Modified",
+            sent=customer,
         )
 
     def _finish(
@@ -247,7 +265,21 @@ class PushHandlers:
         *,
         change: str | None = None,
         problems: list[Problem] | None = None,
+        sent: Customer | None = None,
     ) -> PushResponse:
+        writes = self.state.writes
+        if writes.config.push_mode == "async":
+            return self._pending(
+                kind, request, requested, timeout, data, change, problems, sent or data
+            )
+        if change is not None:
+            # The write lands, TimedOut included: Codat may still apply it.
+            writes.land(
+                request.path_params["companyId"].lower(),
+                str(data.id),
+                _ENCODER.encode(data),
+                created=change == "Created",
+            )
         duration = self.state.faults.config.push_duration_seconds
         status = "Failed" if problems else "Success"
         if status == "Success" and timeout is not None and duration > timeout * 60:
@@ -287,6 +319,76 @@ class PushHandlers:
             _ENCODER.encode(operation),
         )
         return operation
+
+    def _pending(
+        self,
+        kind: type[PushResponse],
+        request: Request,
+        requested: datetime,
+        timeout: int | None,
+        data: Customer,
+        change: str | None,
+        problems: list[Problem] | None,
+        sent: Customer,
+    ) -> PushResponse:
+        """Answer Pending now; schedule the final status (and the write) for later."""
+        writes = self.state.writes
+        duration = writes.config.push_seconds
+        outcome = "Failed" if problems or change is None else writes.draw_outcome()
+        if outcome == "Success" and timeout is not None and duration > timeout * 60:
+            outcome = "TimedOut"
+        if outcome == "Failed" and not problems:
+            problems = [_PLATFORM_FAILURE]
+        params = request.path_params
+        key = str(uuid.uuid4())
+        common = {
+            "company_id": params["companyId"].lower(),
+            "push_operation_key": key,
+            "data_connection_key": params["connectionId"].lower(),
+            "requested_on_utc": format_utc(requested),
+            "data_type": "customers",
+            "timeout_in_minutes": timeout if timeout is not None else msgspec.UNSET,
+        }
+        pending = kind(**common, status="Pending", status_code=_STATUS_CODES["Pending"], data=sent)
+        final = kind(
+            **common,
+            status=outcome,
+            status_code=_STATUS_CODES[outcome],
+            completed_on_utc=format_utc(requested + timedelta(seconds=duration)),
+            data=data,
+            changes=(
+                [
+                    PushOperationChange(
+                        type=change,
+                        record_ref=PushOperationRef(id=str(data.id), data_type="customers"),
+                    )
+                ]
+                if outcome == "Success" and change is not None
+                else []
+            ),
+        )
+        if problems:
+            final.validation = _validation(problems)
+            final.error_message = "The customer failed validation; see validation.errors."
+        self.state.store.add_push_operation(
+            key,
+            pending.company_id,
+            pending.data_connection_key,
+            pending.requested_on_utc,
+            _ENCODER.encode(pending),
+        )
+        lands = outcome != "Failed"
+        writes.schedule(
+            key,
+            requested.timestamp() + duration,
+            PushPlan(
+                company_id=pending.company_id,
+                final=_ENCODER.encode(final).decode(),
+                customer_id=str(data.id) if lands else None,
+                doc=_ENCODER.encode(data).decode() if lands else None,
+            ),
+        )
+        return pending
 
 
 def _stale(customer: Customer, existing: Customer) -> list[Problem]:

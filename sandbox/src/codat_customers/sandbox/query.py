@@ -27,6 +27,7 @@ from .clock import normalise_datetime
 __all__ = [
     "CUSTOMER_COLUMNS",
     "CUSTOMER_FIELDS",
+    "PUSH_OPERATION_FIELDS",
     "MAX_QUERY_LENGTH",
     "And",
     "Clause",
@@ -92,6 +93,20 @@ Apart from ``id`` they are STORED generated columns computed by ``json_extract``
 row is written: a filter then reads a few small values per row instead of parsing every
 JSON document again, which is what keeps counting 1,000,000 rows fast.
 """
+
+PUSH_OPERATION_FIELDS: Mapping[str, FieldKind] = {
+    "pushOperationKey": FieldKind.STRING,
+    "companyId": FieldKind.STRING,
+    "dataConnectionKey": FieldKind.STRING,
+    "dataType": FieldKind.STRING,
+    "status": FieldKind.STRING,
+    "statusCode": FieldKind.NUMBER,
+    "requestedOnUtc": FieldKind.DATETIME,
+    "completedOnUtc": FieldKind.DATETIME,
+    "timeoutInMinutes": FieldKind.NUMBER,
+    "errorMessage": FieldKind.STRING,
+}
+"""The queryable scalar paths of a PushOperation (all read from its JSON document)."""
 
 _ALLOWED_OPS: Mapping[FieldKind, frozenset[str]] = {
     FieldKind.STRING: frozenset({"=", "!=", "~"}),
@@ -261,9 +276,9 @@ def json_expr(path: str) -> str:
     return f"json_extract(doc, '$.{path}')"
 
 
-def column_expr(path: str) -> str:
+def column_expr(path: str, columns: Mapping[str, str] = CUSTOMER_COLUMNS) -> str:
     """The SQL expression for a canonical field path: its column, or ``json_expr``."""
-    return CUSTOMER_COLUMNS.get(path) or json_expr(path)
+    return columns.get(path) or json_expr(path)
 
 
 def _resolve(path: str, fields: Mapping[str, FieldKind]) -> tuple[str, FieldKind]:
@@ -275,7 +290,9 @@ def _resolve(path: str, fields: Mapping[str, FieldKind]) -> tuple[str, FieldKind
     raise UnknownPropertyError(f"Could not resolve property {path} on Dataset")
 
 
-def _compile_clause(clause: Clause, fields: Mapping[str, FieldKind]) -> CompiledSql:
+def _compile_clause(
+    clause: Clause, fields: Mapping[str, FieldKind], columns: Mapping[str, str]
+) -> CompiledSql:
     name, kind = _resolve(clause.path, fields)
     if clause.op not in _ALLOWED_OPS[kind]:
         raise QueryError(
@@ -283,7 +300,7 @@ def _compile_clause(clause: Clause, fields: Mapping[str, FieldKind]) -> Compiled
             f"property {name} (position {clause.position}).",
             clause.position,
         )
-    column = column_expr(name)
+    column = column_expr(name, columns)
     value: object
     if kind is FieldKind.STRING:
         if clause.op == "~":
@@ -329,23 +346,37 @@ def _equality(column: str, op: str, value: object, collation: str) -> CompiledSq
     return CompiledSql(f"({column} IS NULL OR {column} <> ?{collation})", (value,))
 
 
-def _compile_node(node: Node, fields: Mapping[str, FieldKind]) -> CompiledSql:
+def _compile_node(
+    node: Node, fields: Mapping[str, FieldKind], columns: Mapping[str, str]
+) -> CompiledSql:
     if isinstance(node, Clause):
-        return _compile_clause(node, fields)
+        return _compile_clause(node, fields, columns)
     joiner = " AND " if isinstance(node, And) else " OR "
-    parts = [_compile_node(term, fields) for term in node.terms]
+    parts = [_compile_node(term, fields, columns) for term in node.terms]
     return CompiledSql(
         "(" + joiner.join(part.sql for part in parts) + ")",
         tuple(param for part in parts for param in part.params),
     )
 
 
-def compile_query(text: str, fields: Mapping[str, FieldKind] = CUSTOMER_FIELDS) -> CompiledSql:
-    """Compile a Codat query to a SQL boolean expression over the ``doc`` column."""
-    return _compile_node(parse_query(text), fields)
+def compile_query(
+    text: str,
+    fields: Mapping[str, FieldKind] = CUSTOMER_FIELDS,
+    columns: Mapping[str, str] = CUSTOMER_COLUMNS,
+) -> CompiledSql:
+    """Compile a Codat query to a SQL boolean expression over the ``doc`` column.
+
+    ``fields`` are the queryable paths and ``columns`` the ones stored in a column of their
+    own (the rest are read from the JSON document).
+    """
+    return _compile_node(parse_query(text), fields, columns)
 
 
-def compile_order(text: str, fields: Mapping[str, FieldKind] = CUSTOMER_FIELDS) -> str:
+def compile_order(
+    text: str,
+    fields: Mapping[str, FieldKind] = CUSTOMER_FIELDS,
+    columns: Mapping[str, str] = CUSTOMER_COLUMNS,
+) -> str:
     """Compile ``orderBy`` (comma-separated paths, ``-`` for descending) to ORDER BY terms.
 
     Strings sort without regard to case, matching the collation of the indexes.
@@ -359,5 +390,5 @@ def compile_order(text: str, fields: Mapping[str, FieldKind] = CUSTOMER_FIELDS) 
             raise QueryError(f"Malformed orderBy '{text}'. Expected a property name.")
         name, kind = _resolve(path, fields)
         collation = " COLLATE NOCASE" if kind is FieldKind.STRING else ""
-        terms.append(f"{column_expr(name)}{collation} {'DESC' if descending else 'ASC'}")
+        terms.append(f"{column_expr(name, columns)}{collation} {'DESC' if descending else 'ASC'}")
     return ", ".join(terms)

@@ -19,6 +19,7 @@ from .faults import FaultConfig
 from .seed import SeedInfo
 from .state import SandboxState
 from .storage import Store
+from .writes import WriteConfig
 
 __all__ = ["SandboxServer", "bind_socket", "uvicorn_config"]
 
@@ -55,7 +56,8 @@ class SandboxServer:
     deleted on exit; with one, data survives for the next server on the same file. With
     ``snapshot``, a new database is filled from that snapshot file instead of seeded.
     ``companies=N`` seeds N more companies with ``customers`` customers each
-    (:attr:`company_ids`).
+    (:attr:`company_ids`). ``writes`` sets how pushes complete and when written records show
+    (`WriteConfig`); ``push_mode="async"`` (or ``"immediate"``) is the shortcut for its mode.
     """
 
     def __init__(
@@ -71,7 +73,14 @@ class SandboxServer:
         port: int = 0,
         snapshot: str | Path | None = None,
         companies: int = 0,
+        writes: WriteConfig | None = None,
+        push_mode: str | None = None,
     ) -> None:
+        if push_mode is not None:
+            writes = msgspec.convert(
+                {**msgspec.to_builtins(writes or WriteConfig()), "push_mode": push_mode},
+                WriteConfig,
+            )
         self._store = Store(db_path)
         self.app = create_app(
             store=self._store,
@@ -82,6 +91,7 @@ class SandboxServer:
             clock=clock,
             snapshot=snapshot,
             companies=companies,
+            writes=writes,
         )
         self._host = host
         self._port = port
@@ -176,6 +186,22 @@ class SandboxServer:
     def clear_faults(self) -> None:
         """Switch every fault off."""
         self.state.faults.configure(FaultConfig())
+
+    def set_writes(self, config: WriteConfig | None = None, **changes: object) -> WriteConfig:
+        """Switch the push mode or the sync: a whole ``config``, or changes by field name."""
+        writes = self.state.writes
+        if config is None:
+            config = msgspec.convert({**msgspec.to_builtins(writes.config), **changes}, WriteConfig)
+        writes.configure(config)
+        return config
+
+    def sync(self) -> int:
+        """Run a sync now (every landed write becomes visible); returns how many did."""
+        return self.state.writes.sync()
+
+    def complete_pushes(self) -> int:
+        """Complete every Pending push now; returns how many there were."""
+        return self.state.writes.complete_all()
 
     # --- lifecycle ---------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from .clock import Clock
 from .faults import FaultInjector
 from .seed import SeedInfo
 from .storage import Store
+from .writes import Writes
 
 __all__ = ["SandboxState", "auth_header_for"]
 
@@ -20,13 +21,15 @@ def auth_header_for(api_key: str) -> str:
 
 @dataclass
 class SandboxState:
-    """The store, the faults in force, the API key, the clock and the seeded ids."""
+    """The store, the faults in force, the API key, the clock, the seeded ids and the
+    write settings (push mode and sync)."""
 
     store: Store
     faults: FaultInjector
     api_key: str
     clock: Clock
     seed: SeedInfo | None
+    writes: Writes
 
     @property
     def auth_header(self) -> str:

@@ -91,6 +91,19 @@ CREATE TABLE IF NOT EXISTS push_operations (
     requested_on TEXT NOT NULL,
     doc TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS push_operations_company ON push_operations (company_id);
+CREATE TABLE IF NOT EXISTS pending_pushes (
+    key TEXT PRIMARY KEY,
+    due_at REAL NOT NULL,
+    plan TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS unsynced_writes (
+    seq INTEGER PRIMARY KEY,
+    company_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    visible_at REAL,
+    doc TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
@@ -439,6 +452,114 @@ class Store:
                 (company_id,),
             ).fetchall()
         return [str(row[0]).encode() for row in rows]
+
+    def push_operation(self, company_id: str, key: str) -> bytes | None:
+        """One push operation of a company, or ``None``."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT doc FROM push_operations WHERE key = ? AND company_id = ?",
+                (key, company_id),
+            ).fetchone()
+        return None if row is None else str(row[0]).encode()
+
+    def replace_push_operation(self, key: str, doc: bytes) -> None:
+        """Overwrite a push operation's document (when it completes)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE push_operations SET doc = ? WHERE key = ?", (doc.decode(), key)
+            )
+
+    def list_push_operations(
+        self,
+        company_id: str,
+        where: CompiledSql | None,
+        order_by: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[int, list[bytes]]:
+        """Count a company's push operations matching ``where`` and return one page.
+
+        Ties (and no order) fall back to the order they were requested in.
+        """
+        condition = "company_id = ?"
+        params: tuple[object, ...] = (company_id,)
+        if where is not None:
+            condition += f" AND {where.sql}"
+            params += where.params
+        order = f"{order_by}, rowid" if order_by else "rowid"
+        with self._lock:
+            total = int(
+                self._db.execute(
+                    f"SELECT count(*) FROM push_operations WHERE {condition}", params
+                ).fetchone()[0]
+            )
+            rows = self._db.execute(
+                f"SELECT doc FROM push_operations WHERE {condition} "
+                f"ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
+        return total, [str(row[0]).encode() for row in rows]
+
+    # --- writes that complete later (push mode "async") and await a sync --------------
+
+    def add_pending_push(self, key: str, due_at: float, plan: bytes) -> None:
+        """Remember a push that completes at ``due_at`` (seconds since the epoch)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO pending_pushes (key, due_at, plan) VALUES (?, ?, ?)",
+                (key, due_at, plan.decode()),
+            )
+
+    def take_due_pushes(self, now: float) -> list[tuple[str, float, bytes]]:
+        """Remove and return the pending pushes due by ``now``, earliest first."""
+        with self._lock, self._transaction():
+            rows = self._db.execute(
+                "SELECT key, due_at, plan FROM pending_pushes WHERE due_at <= ? "
+                "ORDER BY due_at, rowid",
+                (now,),
+            ).fetchall()
+            self._db.executemany(
+                "DELETE FROM pending_pushes WHERE key = ?", [(row[0],) for row in rows]
+            )
+        return [(str(row[0]), float(row[1]), str(row[2]).encode()) for row in rows]
+
+    def add_unsynced_write(
+        self, company_id: str, customer_id: str, visible_at: float | None, doc: bytes
+    ) -> None:
+        """A landed write that list and get show only after the next sync."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO unsynced_writes (company_id, customer_id, visible_at, doc) "
+                "VALUES (?, ?, ?, ?)",
+                (company_id, customer_id, visible_at, doc.decode()),
+            )
+
+    def sync_writes(self, now: float | None) -> int:
+        """Apply the landed writes visible by ``now`` (all if ``None``); how many."""
+        with self._lock, self._transaction():
+            if now is None:
+                rows = self._db.execute(
+                    "SELECT seq, company_id, customer_id, doc FROM unsynced_writes ORDER BY seq"
+                ).fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT seq, company_id, customer_id, doc FROM unsynced_writes "
+                    "WHERE visible_at IS NOT NULL AND visible_at <= ? ORDER BY seq",
+                    (now,),
+                ).fetchall()
+            for seq, company_id, customer_id, doc in rows:
+                self._db.execute(
+                    "INSERT INTO customers (company_id, id, doc) VALUES (?, ?, ?) "
+                    "ON CONFLICT (company_id, id) DO UPDATE SET doc = excluded.doc",
+                    (company_id, customer_id, doc),
+                )
+                self._db.execute("DELETE FROM unsynced_writes WHERE seq = ?", (seq,))
+        return len(rows)
+
+    def count_unsynced_writes(self) -> int:
+        """How many landed writes wait for a sync."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM unsynced_writes").fetchone()[0])
 
     # --- idempotency -------------------------------------------------------------------
 
