@@ -13,7 +13,6 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-import msgspec
 import pluggy
 from msgspec import UNSET, UnsetType
 from returns.future import FutureResult
@@ -71,6 +70,7 @@ from codat_customers.plugins import (
     run_async,
 )
 
+from . import paging
 from .downloads import AttachmentDownload
 from .models.operations import (
     CreateCustomerRequestTypedDict,
@@ -83,7 +83,7 @@ from .models.operations import (
     UpdateCustomerRequestTypedDict,
 )
 from .models.shared import Security
-from .paging import next_page
+from .paging import DEFAULT_PAGE_CONCURRENCY
 
 __all__ = [
     "DEFAULT_SERVER_URL",
@@ -183,7 +183,28 @@ class CodatCustomers(Closeable):
     :param logger: where the logging plugin writes (default: the ``codat_customers`` logger).
     :param retry_budget: the token bucket every retry of this client draws from (default: a
         fresh :class:`~codat_customers.plugins.RetryBudget`); ``None`` for no budget.
+
+    A client pickles (for ``multiprocessing``, Dask, Ray, Celery): the copy is built again
+    from the constructor's arguments plus the plugins given to :meth:`register_plugin`
+    since, with new connection pools and plugin state. Every argument must pickle: a
+    credential provider must be a module-level function (a lambda or a nested function
+    does not pickle with the standard :mod:`pickle`), and a transport built on your own
+    pool or client cannot be pickled. See docs/scale.md.
     """
+
+    _arguments: tuple[tuple[Any, ...], dict[str, Any]]
+    _registered: list[tuple[object, str | None]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Remember the constructor's arguments: a pickled copy is rebuilt from them."""
+        client = super().__new__(cls)
+        client._arguments = (args, kwargs)
+        client._registered = []
+        return client
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        args, kwargs = self._arguments
+        return (_rebuild_client, (type(self), args, kwargs, list(self._registered)))
 
     def __init__(
         self,
@@ -236,6 +257,7 @@ class CodatCustomers(Closeable):
     def register_plugin(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object whose ``@hookimpl`` methods join every later call."""
         self.plugin_manager.register(plugin, name=name)
+        self._registered.append((plugin, name))
 
     def context(
         self,
@@ -441,31 +463,46 @@ class CodatCustomers(Closeable):
         """Async :meth:`download_attachment`; read it with ``aiter_bytes``/``aread``/``asave``."""
         return self.future(DOWNLOAD_ATTACHMENT, request, **options).map(AttachmentDownload)
 
-    # Paging: one page in memory at a time.
+    # Paging: pages in order, ``concurrency`` in flight (and in memory) at a time.
 
     def iter_pages(
         self,
         request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        *,
+        concurrency: int = DEFAULT_PAGE_CONCURRENCY,
         **options: Unpack[CallOptions],
     ) -> Iterator[Result[Customers, CodatError]]:
-        """Every page of customers from ``request.page`` on, lazily; ends after a failure."""
-        current: ListCustomersRequest | ListCustomersRequestTypedDict | None = request
-        while current is not None:
-            result = self.call(LIST, current, **options)
-            yield result
-            current = _following(current, result)
+        """Every page of customers from ``request.page`` on, lazily, in order.
 
-    async def aiter_pages(
+        Ends after the last page or after a ``Failure`` (yielded; earlier pages stay valid).
+        ``concurrency`` (1 to 10, Codat's limit per company; default 1) is how many pages
+        are fetched at a time, by worker threads, once the first page gives
+        ``totalResults``. Stopping early (``break``, ``close()``) cancels the pages not yet
+        started and waits for the ones running, so no request outlives the iterator.
+        """
+
+        def fetch(page: object) -> Result[Customers, CodatError]:
+            return self.call(LIST, page, **options)
+
+        return paging.iter_pages(fetch, request, concurrency)
+
+    def aiter_pages(
         self,
         request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        *,
+        concurrency: int = DEFAULT_PAGE_CONCURRENCY,
         **options: Unpack[CallOptions],
     ) -> AsyncIterator[Result[Customers, CodatError]]:
-        """Async :meth:`iter_pages`."""
-        current: ListCustomersRequest | ListCustomersRequestTypedDict | None = request
-        while current is not None:
-            result = await self.call_async(LIST, current, **options)
-            yield result
-            current = _following(current, result)
+        """Async :meth:`iter_pages`; the pages in flight are asyncio tasks.
+
+        Closing it early (``aclose()``, or cancelling the consuming task) cancels the tasks
+        in flight and waits for them.
+        """
+
+        async def fetch(page: object) -> Result[Customers, CodatError]:
+            return await self.call_async(LIST, page, **options)
+
+        return paging.aiter_pages(fetch, request, concurrency)
 
     def close(self) -> None:
         """Release the transport's connections."""
@@ -479,19 +516,17 @@ class CodatCustomers(Closeable):
         return f"CodatCustomers(server_url={self.server_url!r})"
 
 
-def _following(
-    request: object, result: Result[Customers, CodatError]
-) -> ListCustomersRequest | None:
-    """The request for the page after ``result``, or ``None`` after the last or a failure."""
-    if not isinstance(result, Success):
-        return None
-    page = next_page(result.unwrap())
-    if page is None:
-        return None
-    # ``request`` was just sent successfully, so coercing it again cannot fail.
-    sent = LIST.coerce(request)
-    # A server that ignores ``page`` would otherwise be asked for the same page forever.
-    return msgspec.structs.replace(sent, page=page) if page > sent.page else None
+def _rebuild_client(
+    cls: type[CodatCustomers],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    registered: list[tuple[object, str | None]],
+) -> CodatCustomers:
+    """An unpickled client: made again from its arguments, with its later plugins."""
+    client = cls(*args, **kwargs)
+    for plugin, name in registered:
+        client.register_plugin(plugin, name)
+    return client
 
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")

@@ -78,6 +78,7 @@ from .models.operations import (
     ListCustomersRequestTypedDict,
     UpdateCustomerRequestTypedDict,
 )
+from .paging import DEFAULT_PAGE_CONCURRENCY
 
 __all__ = ["CodatAccounting", "CustomersResource", "raise_error"]
 
@@ -214,11 +215,27 @@ class CustomersResource:
     def iter_all(
         self,
         request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        *,
+        concurrency: int = DEFAULT_PAGE_CONCURRENCY,
         **options: Unpack[CallOptions],
     ) -> Iterator[Customer]:
-        """Every customer matching ``request`` across pages, lazily (one page in memory)."""
-        for page in self._results.iter_pages(request, **options):
-            yield from _value(LIST, page).results or ()
+        """Every customer matching ``request`` across pages, lazily and in order.
+
+        ``concurrency`` (1 to 10; default 1) pages are fetched at a time once the first page
+        gives ``totalResults``, and held in memory until consumed. A page that still fails
+        after its retries raises here, as :meth:`list` would; the customers already yielded
+        are complete. ``break`` (or ``close()``) stops the requests in flight.
+        """
+        pages = self._results.iter_pages(request, concurrency=concurrency, **options)
+        try:
+            for number, page in enumerate(pages, start=1):
+                yield from _page_customers(page, number)
+        finally:
+            # Stops the pages in flight now (on an error, a raised exception's traceback
+            # would otherwise keep the page iterator, and its requests, alive).
+            close = getattr(pages, "close", None)  # a generator's, whatever the annotation
+            if close is not None:
+                close()
 
     # Async twins: the same plan and plugins, driven by the async transport.
 
@@ -290,12 +307,38 @@ class CustomersResource:
     async def aiter_all(
         self,
         request: ListCustomersRequest | ListCustomersRequestTypedDict,
+        *,
+        concurrency: int = DEFAULT_PAGE_CONCURRENCY,
         **options: Unpack[CallOptions],
     ) -> AsyncIterator[Customer]:
-        """Async :meth:`iter_all`."""
-        async for page in self._results.aiter_pages(request, **options):
-            for customer in _value(LIST, page).results or ():
-                yield customer
+        """Async :meth:`iter_all`; ``aclose()`` cancels the pages in flight."""
+        pages = self._results.aiter_pages(request, concurrency=concurrency, **options)
+        try:
+            number = 0
+            async for page in pages:
+                number += 1
+                for customer in _page_customers(page, number):
+                    yield customer
+        finally:
+            # Stops the page tasks now, not whenever the page iterator is collected.
+            aclose = getattr(pages, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+
+def _page_customers(page: Result[Customers, CodatError], number: int) -> list[Customer]:
+    """The customers of one page of a listing, or the peer's exception saying which page."""
+    if isinstance(page, Success):
+        return page.unwrap().results or []
+    try:
+        raise_error(LIST, page.failure())
+    except Exception as exc:
+        if hasattr(exc, "add_note"):  # Python 3.11+
+            exc.add_note(
+                f"listing customers failed at page {number} of those requested (after its "
+                "retries); the customers yielded before it are complete"
+            )
+        raise
 
 
 class CodatAccounting(Closeable):
