@@ -84,6 +84,7 @@ from .models.operations import (
 )
 from .models.shared import Security
 from .paging import DEFAULT_PAGE_CONCURRENCY
+from .push_operations import PushOperationsMixin
 
 __all__ = [
     "DEFAULT_SERVER_URL",
@@ -165,7 +166,7 @@ class Closeable:
         await self.aclose()
 
 
-class CodatCustomers(Closeable):
+class CodatCustomers(PushOperationsMixin, Closeable):
     """A client for the Customers operations whose methods return ``Result`` values.
 
     :param security: the credential: ``Security``, a ``"Basic ..."`` value, an API key, or

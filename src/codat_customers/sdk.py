@@ -79,6 +79,7 @@ from .models.operations import (
     UpdateCustomerRequestTypedDict,
 )
 from .paging import DEFAULT_PAGE_CONCURRENCY
+from .push_operations import PushOperationsResource
 
 __all__ = ["CodatAccounting", "CustomersResource", "raise_error"]
 
@@ -392,6 +393,8 @@ class CodatAccounting(Closeable):
             retry_budget=retry_budget,
         )
         self.customers = CustomersResource(self.results)
+        self.push_operations = PushOperationsResource(self.results)
+        """The push-operation reads and waiting for a push to complete."""
 
     def register_plugin(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object for every later call."""

@@ -1,4 +1,5 @@
-"""Request structs of the eight Customers operations, under the peer SDK's names.
+"""Request structs of the eight Customers operations, under the peer SDK's names, and of the
+two push-operation reads.
 
 Beside each request struct is its ``*RequestTypedDict``: the dict form, with the same
 snake_case keys, for type-checked dict requests (``request={"company_id": ...}``). Every
@@ -23,8 +24,10 @@ __all__ = [  # noqa: PLE0604
     "GetCreateUpdateCustomersModelRequestTypedDict",
     "GetCustomerAttachmentRequestTypedDict",
     "GetCustomerRequestTypedDict",
+    "GetPushOperationRequestTypedDict",
     "ListCustomerAttachmentsRequestTypedDict",
     "ListCustomersRequestTypedDict",
+    "ListPushOperationsRequestTypedDict",
     "UpdateCustomerRequestTypedDict",
 ]
 
@@ -108,3 +111,25 @@ class DownloadCustomerAttachmentRequestTypedDict(TypedDict):
     connection_id: str
     customer_id: str
     attachment_id: str
+
+
+class GetPushOperationRequestTypedDict(TypedDict):
+    """:class:`GetPushOperationRequest` as a dict."""
+
+    company_id: str
+    push_operation_key: str
+    """The ``pushOperationKey`` a create or update answered."""
+
+
+class ListPushOperationsRequestTypedDict(TypedDict):
+    """:class:`ListPushOperationsRequest` as a dict; only ``company_id`` is required."""
+
+    company_id: str
+    page: NotRequired[int]
+    """Page number, from 1 (default 1)."""
+    page_size: NotRequired[int]
+    """Operations per page, 1 to 5000 (default 100)."""
+    query: NotRequired[str | None]
+    """Codat query language filter, e.g. ``"status=Pending"``."""
+    order_by: NotRequired[str | None]
+    """Field to order by, ``-`` in front for descending, e.g. ``"-requestedOnUtc"``."""

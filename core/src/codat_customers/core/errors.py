@@ -5,6 +5,7 @@ them inside ``Failure``. The hierarchy is small on purpose::
 
     CodatError
     ├── RequestValidationError   bad input, found before any I/O (names the field)
+    ├── PushTimeoutError         a push was still Pending when waiting for it timed out
     ├── TransportError           nothing usable came back
     │   ├── ConnectError         the connection could not be made (nothing was sent)
     │   ├── ReadTimeoutError     no answer in time (the server may have acted)
@@ -23,7 +24,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from .models import ErrorMessage
+from .models import ErrorMessage, PushOperation
 
 __all__ = [
     "ApiError",
@@ -31,6 +32,7 @@ __all__ = [
     "ConnectError",
     "DecodeError",
     "ProtocolError",
+    "PushTimeoutError",
     "RateLimit",
     "RequestValidationError",
     "ResponseError",
@@ -109,6 +111,26 @@ class RequestValidationError(CodatError, ValueError):
         super().__init__(f"invalid request: {field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+class PushTimeoutError(CodatError):
+    """Waiting for a push operation ran out of time while it was still ``Pending``.
+
+    Not a failure of the write: it may still complete. Keep :attr:`push_operation_key` and
+    look it up again later (``push_operations.get``), or wait again.
+    """
+
+    def __init__(
+        self, company_id: str, push_operation_key: str, last: PushOperation | None = None
+    ) -> None:
+        super().__init__(
+            f"push operation {push_operation_key} of company {company_id} was still "
+            "Pending when the wait timed out"
+        )
+        self.company_id = company_id
+        self.push_operation_key = push_operation_key
+        self.last = last
+        """The operation as last read (``None`` if no read succeeded)."""
 
 
 class TransportError(CodatError):

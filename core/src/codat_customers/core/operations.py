@@ -1,4 +1,5 @@
-"""The eight operations as pairs of pure functions, and the table that names them.
+"""The ten operations as pairs of pure functions, and the table that names them: the eight
+Customers operations and the two push-operation reads that follow a write to its outcome.
 
 ``build_*`` turns a request struct into an :class:`HttpRequest` (validating it first);
 ``parse_*`` turns an :class:`HttpResponse` into ``Result[model, CodatError]``. Neither
@@ -33,6 +34,8 @@ from .models import (
     Customer,
     Customers,
     ErrorMessage,
+    PushOperation,
+    PushOperations,
     PushOption,
     UpdateCustomerResponse,
 )
@@ -42,8 +45,10 @@ from .requests import (
     GetCreateUpdateCustomersModelRequest,
     GetCustomerAttachmentRequest,
     GetCustomerRequest,
+    GetPushOperationRequest,
     ListCustomerAttachmentsRequest,
     ListCustomersRequest,
+    ListPushOperationsRequest,
     UpdateCustomerRequest,
 )
 
@@ -53,11 +58,14 @@ __all__ = [
     "GET",
     "GET_ATTACHMENT",
     "GET_CREATE_UPDATE_MODEL",
+    "GET_PUSH_OPERATION",
     "LIST",
     "LIST_ATTACHMENTS",
+    "LIST_PUSH_OPERATIONS",
     "MAX_PAGE_SIZE",
     "MAX_QUERY_LENGTH",
     "OPERATIONS",
+    "PUSH_OPERATIONS",
     "UPDATE",
     "Operation",
     "build_create_customer",
@@ -65,8 +73,10 @@ __all__ = [
     "build_get_create_update_customers_model",
     "build_get_customer",
     "build_get_customer_attachment",
+    "build_get_push_operation",
     "build_list_customer_attachments",
     "build_list_customers",
+    "build_list_push_operations",
     "build_update_customer",
     "parse_attachment",
     "parse_attachments",
@@ -75,6 +85,8 @@ __all__ = [
     "parse_customers",
     "parse_download",
     "parse_error",
+    "parse_push_operation",
+    "parse_push_operations",
     "parse_push_option",
     "parse_update_customer_response",
 ]
@@ -172,9 +184,10 @@ def _timeout_query(value: object) -> tuple[tuple[str, str], ...]:
     return (("timeoutInMinutes", str(_int_in(value, "timeout_in_minutes", 0, _INT32_MAX))),)
 
 
-def build_list_customers(request: ListCustomersRequest) -> HttpRequest:
-    """GET ``/companies/{companyId}/data/customers`` with paging, query and ordering."""
-    company = _segment(request.company_id, "company_id")
+def _list_query(
+    request: ListCustomersRequest | ListPushOperationsRequest,
+) -> tuple[tuple[str, str], ...]:
+    """``page``, ``pageSize``, ``query`` and ``orderBy`` of a paged list, validated."""
     query: list[tuple[str, str]] = [
         ("page", str(_int_in(request.page, "page", 1, _INT32_MAX))),
         ("pageSize", str(_int_in(request.page_size, "page_size", 1, MAX_PAGE_SIZE))),
@@ -189,12 +202,48 @@ def build_list_customers(request: ListCustomersRequest) -> HttpRequest:
     order_by = _optional_str(request.order_by, "order_by")
     if order_by is not None:
         query.append(("orderBy", order_by))
+    return tuple(query)
+
+
+def build_list_customers(request: ListCustomersRequest) -> HttpRequest:
+    """GET ``/companies/{companyId}/data/customers`` with paging, query and ordering."""
+    company = _segment(request.company_id, "company_id")
+    query = _list_query(request)
     return HttpRequest(
         operation_id="list-customers",
         method="GET",
         path=f"/companies/{company}/data/customers",
         path_template="/companies/{companyId}/data/customers",
-        query=tuple(query),
+        query=query,
+        headers=_JSON_HEADERS,
+        company_id=request.company_id,
+    )
+
+
+def build_get_push_operation(request: GetPushOperationRequest) -> HttpRequest:
+    """GET ``/companies/{companyId}/push/{pushOperationKey}`` (the Platform API)."""
+    company = _segment(request.company_id, "company_id")
+    key = _segment(request.push_operation_key, "push_operation_key")
+    return HttpRequest(
+        operation_id="get-push-operation",
+        method="GET",
+        path=f"/companies/{company}/push/{key}",
+        path_template="/companies/{companyId}/push/{pushOperationKey}",
+        headers=_JSON_HEADERS,
+        company_id=request.company_id,
+    )
+
+
+def build_list_push_operations(request: ListPushOperationsRequest) -> HttpRequest:
+    """GET ``/companies/{companyId}/push`` with paging, query and ordering (Platform API)."""
+    company = _segment(request.company_id, "company_id")
+    query = _list_query(request)
+    return HttpRequest(
+        operation_id="get-company-push-history",
+        method="GET",
+        path=f"/companies/{company}/push",
+        path_template="/companies/{companyId}/push",
+        query=query,
         headers=_JSON_HEADERS,
         company_id=request.company_id,
     )
@@ -410,6 +459,8 @@ parse_create_customer_response = _json_parser(msgspec.json.Decoder(CreateCustome
 parse_update_customer_response = _json_parser(msgspec.json.Decoder(UpdateCustomerResponse))
 parse_attachments = _json_parser(msgspec.json.Decoder(AttachmentsDataset))
 parse_attachment = _json_parser(msgspec.json.Decoder(Attachment))
+parse_push_operation = _json_parser(msgspec.json.Decoder(PushOperation))
+parse_push_operations = _json_parser(msgspec.json.Decoder(PushOperations))
 
 
 def parse_download(response: HttpResponse) -> Result[HttpResponse, CodatError]:
@@ -524,6 +575,21 @@ DOWNLOAD_ATTACHMENT: Operation[DownloadCustomerAttachmentRequest, HttpResponse] 
     build_download_customer_attachment,
     parse_download,
 )
+GET_PUSH_OPERATION: Operation[GetPushOperationRequest, PushOperation] = Operation(
+    "get-push-operation",
+    "get_push_operation",
+    GetPushOperationRequest,
+    build_get_push_operation,
+    parse_push_operation,
+)
+LIST_PUSH_OPERATIONS: Operation[ListPushOperationsRequest, PushOperations] = Operation(
+    "get-company-push-history",
+    "list_push_operations",
+    ListPushOperationsRequest,
+    build_list_push_operations,
+    parse_push_operations,
+    _COMMON_ERRORS | {400},
+)
 
 OPERATIONS: tuple[Operation[Any, Any], ...] = (
     CREATE,
@@ -535,3 +601,7 @@ OPERATIONS: tuple[Operation[Any, Any], ...] = (
     LIST_ATTACHMENTS,
     UPDATE,
 )
+"""The eight operations of the Customers contract (``spec/customers.openapi.json``)."""
+
+PUSH_OPERATIONS: tuple[Operation[Any, Any], ...] = (GET_PUSH_OPERATION, LIST_PUSH_OPERATIONS)
+"""The two push-operation reads (``spec/push-operations.openapi.json``)."""

@@ -1,4 +1,5 @@
-"""Request structs for the eight Customers operations, with the peer SDK's field names.
+"""Request structs for the eight Customers operations, with the peer SDK's field names, and
+for the two push-operation reads of the Platform API.
 
 These are Python-side values (never JSON on the wire themselves), so their fields keep
 their snake_case names; ``customer`` is the wire model and goes out in camelCase.
@@ -16,8 +17,10 @@ __all__ = [
     "GetCreateUpdateCustomersModelRequest",
     "GetCustomerAttachmentRequest",
     "GetCustomerRequest",
+    "GetPushOperationRequest",
     "ListCustomerAttachmentsRequest",
     "ListCustomersRequest",
+    "ListPushOperationsRequest",
     "UpdateCustomerRequest",
 ]
 
@@ -94,3 +97,20 @@ class DownloadCustomerAttachmentRequest(_Request):
     connection_id: str
     customer_id: str
     attachment_id: str
+
+
+class GetPushOperationRequest(_Request):
+    """Get one push operation of a company by its key (``get-push-operation``)."""
+
+    company_id: str
+    push_operation_key: str
+
+
+class ListPushOperationsRequest(_Request):
+    """List one page of a company's push operations (``get-company-push-history``)."""
+
+    company_id: str
+    page: int = 1
+    page_size: int = 100
+    query: str | None = None
+    order_by: str | None = None
