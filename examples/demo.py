@@ -1,5 +1,9 @@
 """Every Customers operation, end to end, against a local sandbox: no account, no network.
 
+Writes follow Codat's real lifecycle: the sandbox runs in push mode ``async``, so a create
+answers ``Pending`` and the new record's id is only known once the push operation completes
+(``push_operations.wait``).
+
 Run from the repository root: ``uv run --all-extras python examples/demo.py``.
 Point it at another server with ``--server-url URL --api-key KEY``.
 """
@@ -84,11 +88,18 @@ def run(server_url: str, auth_header: str) -> None:
             },
         }
     )
-    new_id = created.data.id if isinstance(created.data, shared.Customer) else None
     print(f"  push {created.push_operation_key}: {created.status} ({created.status_code})")
+    # A Pending answer has no record yet: wait for the push to complete, then read its id.
+    done = s.push_operations.wait(created, timeout_s=120)
+    print(f"  completed {done.completed_on_utc}: {done.status} ({done.status_code})")
+    if done.status != "Success" or not done.changes:
+        print(f"  the push did not succeed: {done.error_message}")
+        return
+    record = done.changes[0].record_ref
+    new_id = record.id if isinstance(record, shared.PushOperationRef) else None
     print(f"  new customer id: {new_id}")
 
-    heading("update: rename it")
+    heading("update: rename it, then wait for the push")
     assert isinstance(new_id, str)
     updated = s.customers.update(
         request={
@@ -98,8 +109,18 @@ def run(server_url: str, auth_header: str) -> None:
             "customer": {"status": "Active", "customer_name": "Demo Widgets Group"},
         }
     )
-    name = updated.data.customer_name if isinstance(updated.data, shared.Customer) else None
-    print(f"  push {updated.push_operation_key}: {updated.status}; name is now {name!r}")
+    print(f"  push {updated.push_operation_key}: {updated.status}")
+    final = s.push_operations.wait(updated, timeout_s=120)
+    renamed = s.customers.get(request={"company_id": COMPANY_ID, "customer_id": new_id})
+    print(f"  {final.status}; name is now {renamed.customer_name!r}")
+
+    heading("push_operations.list: this company's writes, newest first")
+    history = s.push_operations.list(
+        request={"company_id": COMPANY_ID, "order_by": "-requestedOnUtc", "page_size": 5}
+    )
+    for operation in history.results or []:
+        key, status = operation.push_operation_key, operation.status
+        print(f"  - {key}  {status:<8} {operation.requested_on_utc}")
 
     heading("list_attachments: the first customer that has some")
     attachments: list[shared.Attachment] = []
@@ -163,8 +184,11 @@ def main() -> None:
             server_url, auth_header = args.server_url, args.api_key
         else:
             from codat_customers.sandbox import SandboxServer
+            from codat_customers.sandbox.writes import WriteConfig
 
-            sandbox = stack.enter_context(SandboxServer())
+            # Pushes answer Pending and complete a second later, as Codat's do.
+            writes = WriteConfig(push_mode="async", push_seconds=1)
+            sandbox = stack.enter_context(SandboxServer(writes=writes))
             server_url, auth_header = sandbox.base_url, sandbox.auth_header
             print(f"sandbox running at {server_url}")
         run(server_url, auth_header)

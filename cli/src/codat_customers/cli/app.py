@@ -17,7 +17,7 @@ from typing import Annotated, Any, NoReturn
 import msgspec
 import typer
 from codat_customers.core import HttpRequest, RequestValidationError
-from codat_customers.core.models import CreateCustomerResponse, UpdateCustomerResponse
+from codat_customers.core.models import PushOperation
 from codat_customers.plugins import CallContext, hookimpl
 from msgspec import UNSET
 from rich.console import Console
@@ -463,9 +463,7 @@ def _read_body(source: str) -> Any:
     return body
 
 
-def _push_result(
-    settings: Settings, operation: CreateCustomerResponse | UpdateCustomerResponse
-) -> None:
+def _push_result(settings: Settings, operation: PushOperation) -> None:
     output = settings.format_for()
     if output is OutputFormat.TABLE:
         print_table(settings.out, push_summary(operation))
@@ -477,6 +475,12 @@ def _push_result(
         flat = flatten(msgspec.to_builtins(operation))
         with output_to(None) as out:
             CsvRows(out, list(flat)).write([list(flat.values())])
+    if operation.status == "Pending":
+        settings.note(
+            f"the push is Pending; the record is written when it completes. Follow it with "
+            f"--wait, or read push operation {operation.push_operation_key} later."
+        )
+        return
     if operation.status != "Success":
         doc: dict[str, Any] = msgspec.to_builtins(operation)
         details = [
@@ -496,6 +500,29 @@ TimeoutMinutes = Annotated[
     int | None,
     typer.Option(min=0, help="Minutes the platform may take before the push times out."),
 ]
+Wait = Annotated[
+    bool,
+    typer.Option(
+        "--wait",
+        help="Wait until the push completes (Success, Failed or TimedOut) and show that; a push "
+        "usually answers Pending first.",
+    ),
+]
+WaitTimeout = Annotated[
+    float,
+    typer.Option(
+        min=0.001, help="Seconds --wait waits before giving up (the push may still complete)."
+    ),
+]
+
+
+def _completed(
+    client: CodatCustomers, operation: PushOperation, wait: bool, timeout: float
+) -> PushOperation:
+    """``operation``, or with ``wait`` its final state (polling the push operation)."""
+    if not wait:
+        return operation
+    return unwrap(client.wait_for_push(operation, timeout_s=timeout), client.server_url)
 
 
 @app.command("create")
@@ -513,6 +540,8 @@ def create_customer(
         ),
     ] = None,
     timeout_in_minutes: TimeoutMinutes = None,
+    wait: Wait = False,
+    wait_timeout: WaitTimeout = 300.0,
 ) -> None:
     """Create a customer from a JSON body; it is checked before anything is sent.
 
@@ -531,7 +560,7 @@ def create_customer(
         if timeout_in_minutes is not None:
             request["timeout_in_minutes"] = timeout_in_minutes
         operation = unwrap(client.create(request), client.server_url)  # type: ignore[arg-type]
-        _push_result(settings, operation)
+        _push_result(settings, _completed(client, operation, wait, wait_timeout))
 
 
 @app.command("update")
@@ -546,6 +575,8 @@ def update_customer(
         typer.Option(help="Update even if the customer changed in the platform since you read it."),
     ] = False,
     timeout_in_minutes: TimeoutMinutes = None,
+    wait: Wait = False,
+    wait_timeout: WaitTimeout = 300.0,
 ) -> None:
     """Update a customer from a JSON body (the whole customer); checked before sending.
 
@@ -565,7 +596,7 @@ def update_customer(
         if timeout_in_minutes is not None:
             request["timeout_in_minutes"] = timeout_in_minutes
         operation = unwrap(client.update(request), client.server_url)  # type: ignore[arg-type]
-        _push_result(settings, operation)
+        _push_result(settings, _completed(client, operation, wait, wait_timeout))
 
 
 @app.command("model")

@@ -15,11 +15,10 @@ from typing import Any, Protocol
 import msgspec
 from codat_customers.core.models import (
     Attachment,
-    CreateCustomerResponse,
     Customer,
+    PushOperation,
     PushOption,
     PushOptionProperty,
-    UpdateCustomerResponse,
 )
 from rich.console import Console
 from rich.table import Table
@@ -248,8 +247,11 @@ def record_table(record: object) -> Table:
     return table
 
 
-def push_summary(operation: CreateCustomerResponse | UpdateCustomerResponse) -> Table:
-    """A push operation as a short table: status, key, the customer, changes, validation."""
+def push_summary(operation: PushOperation) -> Table:
+    """A push operation as a short table: status, key, the customer, changes, validation.
+
+    A create/update answer shows its ``data``; a push operation read later has none.
+    """
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
