@@ -97,6 +97,7 @@ CREATE TABLE IF NOT EXISTS pending_pushes (
     due_at REAL NOT NULL,
     plan TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS pending_pushes_due ON pending_pushes (due_at);
 CREATE TABLE IF NOT EXISTS unsynced_writes (
     seq INTEGER PRIMARY KEY,
     company_id TEXT NOT NULL,
@@ -511,16 +512,21 @@ class Store:
             )
 
     def take_due_pushes(self, now: float) -> list[tuple[str, float, bytes]]:
-        """Remove and return the pending pushes due by ``now``, earliest first."""
-        with self._lock, self._transaction():
+        """Remove and return the pending pushes due by ``now``, earliest first.
+
+        Called before every request: without due pushes it is one indexed read, no write.
+        """
+        with self._lock:
             rows = self._db.execute(
                 "SELECT key, due_at, plan FROM pending_pushes WHERE due_at <= ? "
                 "ORDER BY due_at, rowid",
                 (now,),
             ).fetchall()
-            self._db.executemany(
-                "DELETE FROM pending_pushes WHERE key = ?", [(row[0],) for row in rows]
-            )
+            if rows:
+                with self._transaction():
+                    self._db.executemany(
+                        "DELETE FROM pending_pushes WHERE key = ?", [(row[0],) for row in rows]
+                    )
         return [(str(row[0]), float(row[1]), str(row[2]).encode()) for row in rows]
 
     def add_unsynced_write(
@@ -535,8 +541,17 @@ class Store:
             )
 
     def sync_writes(self, now: float | None) -> int:
-        """Apply the landed writes visible by ``now`` (all if ``None``); how many."""
-        with self._lock, self._transaction():
+        """Apply the landed writes visible by ``now`` (all if ``None``); how many.
+
+        Called before every request: without such writes it is one read, no write.
+        """
+        with self._lock:
+            if self._db.execute("SELECT 1 FROM unsynced_writes LIMIT 1").fetchone() is None:
+                return 0
+            return self._apply_writes(now)
+
+    def _apply_writes(self, now: float | None) -> int:
+        with self._transaction():
             if now is None:
                 rows = self._db.execute(
                     "SELECT seq, company_id, customer_id, doc FROM unsynced_writes ORDER BY seq"
