@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 try:
     from opentelemetry import metrics, propagate, trace
+    from opentelemetry.context import Context
     from opentelemetry.trace import Span, SpanKind, StatusCode
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -89,13 +90,21 @@ class _Call:
         "attempt_started",
         "attributes",
         "error_type",
+        "measured",
+        "parent",
         "span",
         "status",
     )
 
-    def __init__(self, span: Span, attributes: dict[str, Any]) -> None:
+    def __init__(self, span: Span, attributes: dict[str, Any], measured: dict[str, Any]) -> None:
         self.span = span
         self.attributes = attributes
+        self.measured = measured
+        # The attempts' parent; None when the call span is invalid (no tracer configured):
+        # then there is nothing to make attempt spans under, nor to propagate.
+        self.parent: Context | None = (
+            trace.set_span_in_context(span) if span.get_span_context().is_valid else None
+        )
         self.attempt: Span | None = None
         self.attempt_started = 0.0
         self.status: int | None = None
@@ -141,19 +150,19 @@ class OpenTelemetryPlugin:
         server = self._servers.get(context.base_url)
         if server is None:
             server = self._servers[context.base_url] = _server(context.base_url)
-        attributes: dict[str, Any] = {
-            OPERATION_ID: context.operation_id,
+        measured: dict[str, Any] = {
             "http.request.method": request.method,
             "server.address": server[0],
         }
         if server[1] is not None:
-            attributes["server.port"] = server[1]
+            measured["server.port"] = server[1]
         if request.path_template:
-            attributes["url.template"] = request.path_template
+            measured["url.template"] = request.path_template
+        attributes = {OPERATION_ID: context.operation_id, **measured}
         span = self._tracer.start_span(
             context.operation_id, kind=SpanKind.INTERNAL, attributes=attributes
         )
-        self._calls[context.call_id] = _Call(span, attributes)
+        self._calls[context.call_id] = _Call(span, attributes, measured)
 
     @hookimpl
     def codat_attempt_started(
@@ -167,10 +176,14 @@ class OpenTelemetryPlugin:
             self._retries.add(
                 1, {OPERATION_ID: context.operation_id, RETRY_REASON: call.error_type or "_OTHER"}
             )
+        if call.parent is None:
+            call.attempt = trace.INVALID_SPAN
+            call.attempt_started = time.perf_counter()
+            return None
         template = request.path_template
         span = self._tracer.start_span(
             f"{request.method} {template}" if template else request.method,
-            context=trace.set_span_in_context(call.span),
+            context=call.parent,
             kind=SpanKind.CLIENT,
             attributes=call.attributes,
         )
@@ -178,11 +191,11 @@ class OpenTelemetryPlugin:
             span.set_attribute("http.request.resend_count", attempt - 1)
             span.set_attribute(RETRY_DELAY, delay)
         call.attempt = span
+        carrier: dict[str, str] | None = None
+        if self._propagate:
+            carrier = {}
+            propagate.inject(carrier, context=trace.set_span_in_context(span))
         call.attempt_started = time.perf_counter()
-        if not self._propagate:
-            return None
-        carrier: dict[str, str] = {}
-        propagate.inject(carrier, context=trace.set_span_in_context(span))
         return carrier
 
     @hookimpl
@@ -206,8 +219,7 @@ class OpenTelemetryPlugin:
         else:
             call.status = None
             call.error_type = type(error).__name__
-        measured = dict(call.attributes)
-        del measured[OPERATION_ID]
+        measured = dict(call.measured)
         if call.status is not None:
             measured["http.response.status_code"] = call.status
         if call.error_type is not None:
