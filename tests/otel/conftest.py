@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 from codat_customers.sandbox import SandboxServer
-from codat_customers.sandbox.tracing import trace_app
 from otel_support import Metrics, Traces
 
 
@@ -17,9 +16,7 @@ def traces() -> Traces:
 
 @pytest.fixture(scope="module")
 def traced_sandbox(traces: Traces) -> Iterator[SandboxServer]:
-    server = SandboxServer()
-    trace_app(server.app, traces.provider)
-    with server:
+    with SandboxServer(tracer_provider=traces.provider) as server:
         yield server
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from codat_customers.adapters.httpx import HttpxAsyncTransport
 from codat_customers.core import HttpRequest, HttpResponse, TransportError
-from codat_customers.core.operations import OPERATIONS
+from codat_customers.core.operations import OPERATIONS, PUSH_OPERATIONS
 from codat_customers.plugins import CachePlugin, CallContext, hookimpl
 from codat_customers.plugins.opentelemetry import (
     OPERATION_ID,
@@ -359,11 +359,13 @@ def test_no_span_event_or_metric_carries_the_api_key(
 
 
 def test_every_operation_has_its_contract_path_template() -> None:
-    spec = json.loads(
-        (Path(__file__).parents[2] / "spec" / "customers.openapi.json").read_text("utf-8")
-    )
+    specs = [
+        json.loads((Path(__file__).parents[2] / "spec" / name).read_text("utf-8"))
+        for name in ("customers.openapi.json", "push-operations.openapi.json")
+    ]
     ids = {
         operation["operationId"]: path
+        for spec in specs
         for path, item in spec["paths"].items()
         for operation in item.values()
         if isinstance(operation, dict) and "operationId" in operation
@@ -371,7 +373,7 @@ def test_every_operation_has_its_contract_path_template() -> None:
     source = (
         Path(__file__).parents[2] / "core" / "src" / "codat_customers" / "core" / "operations.py"
     ).read_text("utf-8")
-    for operation in OPERATIONS:
+    for operation in (*OPERATIONS, *PUSH_OPERATIONS):
         if operation.id not in ids:
             continue  # an operation of another contract file
         assert f'path_template="{ids[operation.id]}"' in source, operation.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -24,6 +25,9 @@ from .snapshot import load_snapshot
 from .state import SandboxState
 from .storage import Store
 from .writes import WriteConfig, Writes
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["DEMO_API_KEY", "create_app", "sandbox_state"]
 
@@ -97,6 +101,7 @@ def create_app(
     snapshot: str | Path | None = None,
     companies: int = 0,
     writes: WriteConfig | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """Build the sandbox's ASGI app.
 
@@ -107,7 +112,9 @@ def create_app(
     of being seeded. ``companies`` seeds that many more companies, each with ``customers``
     customers of its own. Pass ``store`` to share an open `Store` instead. ``writes`` sets
     the push mode and the sync (default: pushes complete at once, visible at once).
-    The app's `SandboxState` is at ``app.state.sandbox``.
+    The app's `SandboxState` is at ``app.state.sandbox``. With ``tracer_provider`` each
+    request is a SERVER span continuing its ``traceparent`` (`tracing.trace_app`; needs the
+    ``tracing`` extra).
     """
     store = store if store is not None else Store(db_path)
     info = load_seed_info(store)
@@ -133,6 +140,10 @@ def create_app(
         },
     )
     app.state.sandbox = state
+    if tracer_provider is not None:
+        from .tracing import trace_app  # noqa: PLC0415 - OpenTelemetry only when asked
+
+        trace_app(app, tracer_provider)
     return app
 
 

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import msgspec
 import uvicorn
@@ -18,6 +19,9 @@ from .faults import FaultConfig
 from .server import bind_socket, uvicorn_config
 from .snapshot import SnapshotError
 from .writes import PushOutcomes, WriteConfig
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["build_parser", "main"]
 
@@ -89,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--api-key", default=DEMO_API_KEY, help="the API key to accept")
     sandbox.add_argument("--log-level", default="warning", help="uvicorn log level")
+    sandbox.add_argument(
+        "--trace",
+        action="store_true",
+        help="print a SERVER span per request (JSON, standard output), continuing the client's"
+        " traceparent; needs codat-customers-sandbox[tracing]",
+    )
     writes = sandbox.add_argument_group("writes (how pushes complete)")
     writes.add_argument(
         "--push-mode",
@@ -171,6 +181,12 @@ def _stopped(signum: int, frame: FrameType | None) -> None:
     raise _Stop
 
 
+def _console_tracing() -> TracerProvider:
+    from .tracing import console_tracer_provider  # noqa: PLC0415 - OpenTelemetry when asked
+
+    return console_tracer_provider()
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM (uvicorn handles both and shuts down cleanly)."""
     try:
@@ -183,6 +199,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
             snapshot=args.snapshot,
             companies=args.companies,
             writes=_writes(args),
+            tracer_provider=_console_tracing() if args.trace else None,
         )
     except SnapshotError as exc:
         print(f"codat-customers sandbox: error: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import msgspec
 import uvicorn
@@ -20,6 +21,9 @@ from .seed import SeedInfo
 from .state import SandboxState
 from .storage import Store
 from .writes import WriteConfig
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["SandboxServer", "bind_socket", "uvicorn_config"]
 
@@ -58,6 +62,7 @@ class SandboxServer:
     ``companies=N`` seeds N more companies with ``customers`` customers each
     (:attr:`company_ids`). ``writes`` sets how pushes complete and when written records show
     (`WriteConfig`); ``push_mode="async"`` (or ``"immediate"``) is the shortcut for its mode.
+    With ``tracer_provider``, requests are traced as SERVER spans (see `create_app`).
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class SandboxServer:
         companies: int = 0,
         writes: WriteConfig | None = None,
         push_mode: str | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         if push_mode is not None:
             writes = msgspec.convert(
@@ -92,6 +98,7 @@ class SandboxServer:
             snapshot=snapshot,
             companies=companies,
             writes=writes,
+            tracer_provider=tracer_provider,
         )
         self._host = host
         self._port = port
