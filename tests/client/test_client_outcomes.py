@@ -276,14 +276,21 @@ def test_a_deadline_stops_retries(httpserver: HTTPServer, base_url: str) -> None
 def hanging(httpserver: HTTPServer) -> Iterator[threading.Event]:
     """The server reads the request, then answers only when released."""
     release = threading.Event()
+    hung: list[int] = []
 
     def hang(_: Any) -> Response:
+        hung.append(1)
         release.wait(10)
         return json_response(CUSTOMER_JSON)
 
     httpserver.expect_request(GET_PATH).respond_with_handler(hang)
     yield release
     release.set()
+    # The server logs a request once its handler returns: wait for that, or the entries
+    # would land in the next test's log.
+    deadline = time.monotonic() + 5
+    while len(httpserver.log) < len(hung) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 ASYNC_TRANSPORTS: dict[str, Callable[[], Any]] = {
