@@ -26,6 +26,9 @@ from .query import (
 from .resources import require_company
 from .state import SandboxState
 
+MAX_PUSH_PAGE_SIZE = 2000
+"""The largest page of push history the contract's PagingInfo allows."""
+
 __all__ = ["PushTrackingHandlers"]
 
 _ENCODER = msgspec.json.Encoder()
@@ -59,6 +62,9 @@ class PushTrackingHandlers:
         company = require_company(self.state.store, request.path_params["companyId"])
         params = request.query_params
         page, size = read_paging(params)
+        # The contract accepts a pageSize of up to 5000 but promises pages of at most 2000
+        # (PagingInfo.pageSize): a bigger request is served 2000 at a time.
+        size = min(size, MAX_PUSH_PAGE_SIZE)
         where: CompiledSql | None = None
         order: str | None = None
         try:
