@@ -2,9 +2,10 @@
 
 The eight distributions are released together under one version number, written once in the
 file ``VERSION`` at the workspace root. Each ``pyproject.toml`` lists ``version`` and
-``dependencies`` (the root also ``optional-dependencies``) in ``project.dynamic`` and writes
-them under ``[tool.hatch.metadata.hooks.custom]``, with ``{version}`` wherever a sibling
-distribution must be pinned to the same release (``"codat-customers-core=={version}"``).
+``dependencies`` (the root, plugins and sandbox also ``optional-dependencies``) in
+``project.dynamic`` and writes them under ``[tool.hatch.metadata.hooks.custom]``, with
+``{version}`` wherever a sibling distribution must be pinned to the same release
+(``"codat-customers-core=={version}"``).
 This hook reads ``VERSION``, sets the version and fills in the pins.
 
 The six member distributions have a ``hatch_build.py`` of their own that forwards here. A
