@@ -82,6 +82,20 @@ def _server(base_url: str) -> tuple[str, int | None]:
     return parts.hostname or "", port if port is not None else _DEFAULT_PORTS.get(parts.scheme)
 
 
+_Attributes = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _attributes(base_url: str, operation_id: str, method: str, template: str) -> _Attributes:
+    """The spans' attributes and the duration metric's, before the outcome is known."""
+    host, port = _server(base_url)
+    measured: dict[str, Any] = {"http.request.method": method, "server.address": host}
+    if port is not None:
+        measured["server.port"] = port
+    if template:
+        measured["url.template"] = template
+    return {OPERATION_ID: operation_id, **measured}, measured
+
+
 class _Call:
     """What the plugin keeps about one call between its hooks."""
 
@@ -140,25 +154,20 @@ class OpenTelemetryPlugin:
         )
         self._propagate = propagate
         self._calls: dict[int, _Call] = {}
-        self._servers: dict[str, tuple[str, int | None]] = {}
+        # Attributes per (server, operation, method, template): a handful of values, made
+        # once and shared (read-only) by every call's spans.
+        self._attributes: dict[tuple[str, str, str, str], _Attributes] = {}
 
     # --- hooks ---------------------------------------------------------------------------
 
     @hookimpl
     def codat_call_started(self, request: HttpRequest, context: CallContext) -> None:
         """Open the call's span (a child of the caller's current span)."""
-        server = self._servers.get(context.base_url)
-        if server is None:
-            server = self._servers[context.base_url] = _server(context.base_url)
-        measured: dict[str, Any] = {
-            "http.request.method": request.method,
-            "server.address": server[0],
-        }
-        if server[1] is not None:
-            measured["server.port"] = server[1]
-        if request.path_template:
-            measured["url.template"] = request.path_template
-        attributes = {OPERATION_ID: context.operation_id, **measured}
+        key = (context.base_url, context.operation_id, request.method, request.path_template)
+        known = self._attributes.get(key)
+        if known is None:
+            known = self._attributes[key] = _attributes(*key)
+        attributes, measured = known
         span = self._tracer.start_span(
             context.operation_id, kind=SpanKind.INTERNAL, attributes=attributes
         )
