@@ -28,7 +28,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 from otel_support import QUICK_RETRIES, TEMPLATE, Metrics, Traces, call_and_attempts
 from returns.unsafe import unsafe_perform_io
 
-from codat_customers import CodatCustomers
+from codat_customers import CodatAccounting, CodatCustomers
+from codat_customers.models import shared
 
 
 def _client(
@@ -407,3 +408,15 @@ def test_without_the_extra_the_import_error_names_it() -> None:
         [sys.executable, "-c", _WITHOUT_EXTRA], check=True, capture_output=True, text=True
     )
     assert 'pip install "codat-customers[opentelemetry]"' in done.stdout
+
+
+def test_registered_later_on_the_seed_style_client(sandbox: SandboxServer, traces: Traces) -> None:
+    s = CodatAccounting(
+        security=shared.Security(auth_header=sandbox.auth_header), server_url=sandbox.base_url
+    )
+    s.register_plugin(OpenTelemetryPlugin(traces.provider))
+    s.customers.get(request=_get(sandbox))
+    call, (attempt,) = call_and_attempts(traces.spans())
+    assert call.name == "get-customer"
+    assert attempt.attributes is not None
+    assert attempt.attributes["http.response.status_code"] == 200
