@@ -11,6 +11,7 @@ command; ``--allow-skips`` turns it off for a local run on a machine that lacks 
 from __future__ import annotations
 
 import pytest
+import secret_guard
 
 # Substrings of skip reasons that may appear without failing the run, each with why. Empty:
 # on a machine set up as the README says, nothing in this suite has a reason to skip.
@@ -44,6 +45,7 @@ def _record(report: pytest.TestReport | pytest.CollectReport) -> None:
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _record(report)
+    secret_guard.check_report(report)
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -53,11 +55,17 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _skips and exitstatus == pytest.ExitCode.OK and not session.config.getoption("allow_skips"):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if secret_guard.leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
+    if secret_guard.leaks:
+        terminalreporter.section("secrets leaked", sep="=", red=True, bold=True)
+        for leak in secret_guard.leaks:
+            terminalreporter.line(leak)
     if not _skips:
         return
     allowed = config.getoption("allow_skips")
@@ -69,3 +77,7 @@ def pytest_terminal_summary(
         if allowed
         else f"{len(_skips)} unexpected skip(s): the run fails (tests/conftest.py explains why)"
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    secret_guard.install()
