@@ -125,3 +125,61 @@ def test_dropped_connection_is_a_protocol_error(
     request = {"company_id": faults.company_id, "page_size": 100}
     error = _failure(driver, style, "list", request)
     assert isinstance(error, ProtocolError), error
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Records the headers of every request it gets (the 'other host' of a redirect)."""
+
+    seen: list[dict[str, str]]
+
+    def do_GET(self) -> None:
+        self.seen.append({k.lower(): v for k, v in self.headers.items()})
+        body = b'{"id": "C-1", "status": "Active"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def redirect_pair() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A server that redirects every GET to another host (localhost, a different port)."""
+    seen: list[dict[str, str]] = []
+    other = ThreadingHTTPServer(("127.0.0.1", 0), type("Other", (_Recorder,), {"seen": seen}))
+    target = f"http://localhost:{other.server_address[1]}"
+
+    class _Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", target + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    first = ThreadingHTTPServer(("127.0.0.1", 0), _Redirect)
+    for server in (first, other):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{first.server_address[1]}", seen
+    for server in (first, other):
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_is_never_followed_so_the_credential_stays_home(
+    driver: Driver, style: Any, redirect_pair: tuple[str, list[dict[str, str]]]
+) -> None:
+    # Following redirects is the SDK's decision and it makes none: the 302 is an error, and
+    # the other host never sees a request, let alone the Authorization header.
+    url, seen = redirect_pair
+    request = {"company_id": driver.sandbox.company_id, "customer_id": driver.sandbox.customer_id}
+    error = _failure(driver, style, "get", request, server_url=url)
+    expected = UnexpectedResponseError if style == "result" else errors.SDKError
+    assert isinstance(error, expected), error
+    assert _status(error) == 302
+    assert seen == []
