@@ -13,7 +13,7 @@ from pkgutil import extend_path
 # subpackage of ``codat_customers``; extend the search path so they merge with this one.
 __path__ = extend_path(__path__, __name__)
 
-from .client import CallOptions, CodatCustomers, resolve_server_url
+from .client import CallOptions, CodatCustomers, CreateOptions, resolve_server_url
 from .downloads import AttachmentDownload
 from .sdk import CodatAccounting, CustomersResource
 
@@ -29,6 +29,7 @@ __all__ = [
     "CallOptions",
     "CodatAccounting",
     "CodatCustomers",
+    "CreateOptions",
     "CustomersResource",
     "__version__",
     "resolve_server_url",

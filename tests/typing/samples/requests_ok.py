@@ -88,6 +88,9 @@ def seed_calls(s: CodatAccounting) -> None:
     created = s.customers.create(
         request={"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACME},
         timeout_ms=10_000,
+        deadline_ms=30_000,
+        idempotency_key="crm-record-1842",
+        http_headers={"X-Request-Source": "nightly-sync"},
     )
     assert_type(created, shared.CreateCustomerResponse)
     updated = s.customers.update(
@@ -152,7 +155,10 @@ def result_calls(r: CodatCustomers) -> None:
     listed = r.list({"company_id": COMPANY, "order_by": "-modifiedDate"})
     assert_type(listed, Result[shared.Customers, errors.CodatError])
     assert_type(r.get(ONE), Result[shared.Customer, errors.CodatError])
-    created = r.create({"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACME})
+    created = r.create(
+        {"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACME},
+        idempotency_key="crm-record-1843",
+    )
     assert_type(created, Result[shared.CreateCustomerResponse, errors.CodatError])
     update = operations.UpdateCustomerRequest(
         company_id=COMPANY,

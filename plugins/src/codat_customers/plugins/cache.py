@@ -21,7 +21,6 @@ from typing import Any
 
 from codat_customers.core import HttpRequest, HttpResponse
 
-from .auth import credential_fingerprint
 from .context import CallContext
 from .markers import hookimpl
 
@@ -68,7 +67,8 @@ class CachePlugin:
     @staticmethod
     def _key(request: HttpRequest, context: CallContext) -> _Key:
         return (
-            credential_fingerprint(request.header("authorization")),
+            # The plan sets it from the final Authorization header, whichever plugin set it.
+            context.credential_fingerprint,
             context.base_url,
             request.path,
             request.query,

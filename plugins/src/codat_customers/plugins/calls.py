@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -69,16 +69,26 @@ class Sleep:
 Plan = Generator[Send | Sleep, HttpResponse | TransportError | None, Result[T, CodatError]]
 
 
-def _headers(hook: Any, request: HttpRequest, context: CallContext) -> dict[str, str]:
-    merged: dict[str, str] = {"user-agent": USER_AGENT}
-    # pluggy lists results in call order; the first caller wins, so apply in reverse.
-    for extra in reversed(hook.codat_prepare_request(request=request, context=context)):
-        merged.update({k.lower(): v for k, v in extra.items()})
-    # Headers the request already carries (the core's, and the caller's own for this call)
-    # are not replaced: a per-call header is the most specific wish.
+def _merged(results: list[Mapping[str, str] | None], request: HttpRequest) -> dict[str, str]:
+    """The headers a hook's implementations returned, to add to ``request``.
+
+    pluggy lists results in call order and the first caller wins, so they are applied in
+    reverse. Headers the request already carries (the core's, and the caller's own for this
+    call) are not replaced: a per-call header is the most specific wish.
+    """
+    merged: dict[str, str] = {}
+    for extra in reversed(results):
+        if extra:
+            merged.update({k.lower(): v for k, v in extra.items()})
     for name, _ in request.headers:
         merged.pop(name, None)
     return merged
+
+
+def _headers(hook: Any, request: HttpRequest, context: CallContext) -> dict[str, str]:
+    found = hook.codat_prepare_request(request=request, context=context)
+    # Listed last, so applied first: any plugin may replace the default User-Agent.
+    return _merged([*found, {"user-agent": USER_AGENT}], request)
 
 
 def _attempt(
@@ -89,13 +99,8 @@ def _attempt(
     delay: float,
 ) -> HttpRequest:
     """``request`` with the headers ``codat_attempt_started`` gives for this attempt alone."""
-    extra: dict[str, str] = {}
-    # As for prepared headers: the first caller wins, so apply in reverse.
-    for headers in reversed(begin(request=request, context=context, attempt=attempt, delay=delay)):
-        extra.update({k.lower(): v for k, v in headers.items()})
-    for name, _ in request.headers:
-        extra.pop(name, None)
-    return request.with_headers(extra)
+    found = begin(request=request, context=context, attempt=attempt, delay=delay)
+    return request.with_headers(_merged(found, request))
 
 
 def _implemented(caller: pluggy.HookCaller) -> bool:
@@ -205,17 +210,14 @@ def _send_until_final(
     waited = 0.0
     while True:
         attempt += 1
-        elapsed = clock() - started
-        if context.deadline is None:
-            sent = request if begin is None else _attempt(begin, request, context, attempt, waited)
-            outcome = yield Send(sent, context.timeout)
-        elif attempt > 1 and elapsed >= context.deadline:
-            break  # the deadline passed while waiting: the last outcome stands
-        else:
-            left = context.deadline - elapsed
-            timeout = left if context.timeout is None else min(context.timeout, left)
-            sent = request if begin is None else _attempt(begin, request, context, attempt, waited)
-            outcome = yield Send(sent, timeout, left)
+        timeout, left = context.timeout, None
+        if context.deadline is not None:
+            left = context.deadline - (clock() - started)
+            if attempt > 1 and left <= 0:
+                break  # the deadline passed while waiting: the last outcome stands
+            timeout = left if timeout is None else min(timeout, left)
+        sent = request if begin is None else _attempt(begin, request, context, attempt, waited)
+        outcome = yield Send(sent, timeout, left)
         response = outcome if isinstance(outcome, HttpResponse) else None
         error = outcome if isinstance(outcome, TransportError) else None
         kept, parsed = response, None
