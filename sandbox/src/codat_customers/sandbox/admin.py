@@ -1,4 +1,5 @@
-"""The sandbox's own endpoints under ``/_sandbox``: faults, big attachments, push history.
+"""The sandbox's own endpoints under ``/_sandbox``: faults, big attachments, push history,
+request counts.
 
 They sit outside Codat's paths and need no API key; the server binds to localhost.
 """
@@ -146,6 +147,11 @@ def admin_routes(state: SandboxState) -> list[Route]:
         docs = state.store.push_operations(company_id.lower())
         return Response(b'{"results":[' + b",".join(docs) + b"]}", media_type="application/json")
 
+    async def stats(request: Request) -> Response:
+        if request.method == "DELETE":
+            state.stats.reset()
+        return _json(state.stats.snapshot())
+
     async def info(request: Request) -> Response:
         return _json(
             {"authHeader": state.auth_header, "seed": state.seed, "faults": state.faults.config}
@@ -157,6 +163,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
         Route("/_sandbox/companies", add_companies_route, methods=["POST"]),
         Route("/_sandbox/push-operations", push_operations, methods=["GET"]),
         Route("/_sandbox/info", info, methods=["GET"]),
+        Route("/_sandbox/stats", stats, methods=["GET", "DELETE"]),
         *_write_routes(state),
     ]
 

@@ -47,6 +47,7 @@ class Endpoint:
         if config.latency_ms and faults.applies_to(self.operation):
             await asyncio.sleep(config.latency_ms / 1000)
         if not self._authorised(request):
+            self.state.stats.record(self.operation, 401)
             await error_response(401, "Unauthorized")(scope, receive, send)
             return
         # Complete the pushes and run the syncs that are due before anything is read.
@@ -55,6 +56,12 @@ class Endpoint:
         drawn = faults.draw(self.operation)
         response = await self._respond(request, rate, drawn)
         response.headers.update(self._rate_headers(rate))
+        self.state.stats.record(
+            self.operation,
+            response.status_code,
+            dropped=drawn.drop_connection,
+            truncated=_truncates(response, drawn) and not drawn.drop_connection,
+        )
         await _deliver(response, drawn, scope, receive, send)
 
     def _authorised(self, request: Request) -> bool:
@@ -93,8 +100,7 @@ class Endpoint:
 async def _deliver(
     response: Response, drawn: RequestFaults, scope: Scope, receive: Receive, send: Send
 ) -> None:
-    streaming = isinstance(response, StreamingResponse)
-    if drawn.truncate_json and not streaming and _is_json(response):
+    if _truncates(response, drawn):
         headers = {key: value for key, value in response.headers.items() if key != "content-length"}
         response = Response(
             bytes(response.body[: len(response.body) // 2]),
@@ -105,6 +111,11 @@ async def _deliver(
         await _send_half_then_drop(response, send)
         return
     await response(scope, receive, send)
+
+
+def _truncates(response: Response, drawn: RequestFaults) -> bool:
+    streaming = isinstance(response, StreamingResponse)
+    return drawn.truncate_json and not streaming and _is_json(response)
 
 
 def _is_json(response: Response) -> bool:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .clock import Clock
 from .faults import FaultInjector
 from .seed import SeedInfo
+from .stats import RequestStats
 from .storage import Store
 from .writes import Writes
 
@@ -21,8 +22,8 @@ def auth_header_for(api_key: str) -> str:
 
 @dataclass
 class SandboxState:
-    """The store, the faults in force, the API key, the clock, the seeded ids and the
-    write settings (push mode and sync)."""
+    """The store, the faults in force, the API key, the clock, the seeded ids, the
+    write settings (push mode and sync) and the count of requests received."""
 
     store: Store
     faults: FaultInjector
@@ -30,6 +31,7 @@ class SandboxState:
     clock: Clock
     seed: SeedInfo | None
     writes: Writes
+    stats: RequestStats = field(default_factory=RequestStats)
 
     @property
     def auth_header(self) -> str:
