@@ -16,7 +16,7 @@ import socket
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from codat_customers.adapters.aiohttp import AiohttpTransport
@@ -68,10 +68,49 @@ ASYNC: dict[str, Callable[[], Any]] = {
 }
 
 
-def summary(overshoots: list[float]) -> str:
+def percentiles(overshoots: list[float]) -> tuple[float, float, float]:
+    """p50, p99 and max of ``overshoots`` (seconds), in milliseconds."""
     ms = sorted(x * 1000 for x in overshoots)
     p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
-    return f"{statistics.median(ms):7.1f} {p99:7.1f} {ms[-1]:7.1f}"
+    return statistics.median(ms), p99, ms[-1]
+
+
+def _options(kind: str, bound_ms: float) -> dict[str, Any]:
+    if kind == "timeout":
+        return {"timeout_ms": bound_ms, "retries": None}
+    return {"deadline_ms": bound_ms, "retries": RETRIES}
+
+
+def measure(url: str, calls: int, bound_ms: float) -> Iterator[tuple[str, str, list[float]]]:
+    """``(adapter, "timeout" | "deadline", overshoots in seconds)`` for every adapter, each
+    after ``calls`` calls bounded by ``bound_ms`` against the silent server at ``url``."""
+    bound = bound_ms / 1000
+    for name, make in SYNC.items():
+        for kind in ("timeout", "deadline"):
+            client = CodatCustomers("key", server_url=url, transport=make())
+            options = _options(kind, bound_ms)
+            overshoots = []
+            for _ in range(calls):
+                started = time.monotonic()
+                assert client.get(REQUEST, **options).failure()
+                overshoots.append(time.monotonic() - started - bound)
+            client.close()
+            yield name, kind, overshoots
+    for name, make in ASYNC.items():
+        for kind in ("timeout", "deadline"):
+            client = CodatCustomers("key", server_url=url, async_transport=make())
+            options = _options(kind, bound_ms)
+
+            async def run(c: CodatCustomers = client, o: dict[str, Any] = options) -> list[float]:
+                found = []
+                for _ in range(calls):
+                    started = time.monotonic()
+                    await c.get_async(REQUEST, **o)
+                    found.append(time.monotonic() - started - bound)
+                await c.aclose()
+                return found
+
+            yield name, kind, asyncio.run(run())
 
 
 def main() -> None:
@@ -79,47 +118,13 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=40)
     parser.add_argument("--bound-ms", type=float, default=200)
     args = parser.parse_args()
-    bound = args.bound_ms / 1000
     url, stop = silent_server()
     print(f"overshoot in ms past a {args.bound_ms:g} ms bound, {args.calls} calls each")
     print(f"{'adapter':12} {'bound':9} {'p50':>7} {'p99':>7} {'max':>7}")
     try:
-        for name, make in SYNC.items():
-            for kind in ("timeout", "deadline"):
-                client = CodatCustomers("key", server_url=url, transport=make())
-                options: dict[str, Any] = (
-                    {"timeout_ms": args.bound_ms, "retries": None}
-                    if kind == "timeout"
-                    else {"deadline_ms": args.bound_ms, "retries": RETRIES}
-                )
-                overshoots = []
-                for _ in range(args.calls):
-                    started = time.monotonic()
-                    assert client.get(REQUEST, **options).failure()
-                    overshoots.append(time.monotonic() - started - bound)
-                client.close()
-                print(f"{name:12} {kind:9} {summary(overshoots)}")
-        for name, make in ASYNC.items():
-            for kind in ("timeout", "deadline"):
-                client = CodatCustomers("key", server_url=url, async_transport=make())
-                options = (
-                    {"timeout_ms": args.bound_ms, "retries": None}
-                    if kind == "timeout"
-                    else {"deadline_ms": args.bound_ms, "retries": RETRIES}
-                )
-
-                async def measure(
-                    c: CodatCustomers = client, o: dict[str, Any] = options
-                ) -> list[float]:
-                    found = []
-                    for _ in range(args.calls):
-                        started = time.monotonic()
-                        await c.get_async(REQUEST, **o)
-                        found.append(time.monotonic() - started - bound)
-                    await c.aclose()
-                    return found
-
-                print(f"{name:12} {kind:9} {summary(asyncio.run(measure()))}")
+        for name, kind, overshoots in measure(url, args.calls, args.bound_ms):
+            p50, p99, top = percentiles(overshoots)
+            print(f"{name:12} {kind:9} {p50:7.1f} {p99:7.1f} {top:7.1f}")
     finally:
         stop()
 
