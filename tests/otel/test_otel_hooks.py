@@ -108,14 +108,24 @@ def test_a_retried_call_is_bracketed_and_each_attempt_gets_its_own_headers() -> 
     assert all(r.header("authorization") == "Basic eA==" for r in transport.sent)
 
 
-def test_attempt_headers_never_replace_the_requests_own() -> None:
+def test_attempt_headers_never_replace_the_callers_own() -> None:
     transport = Scripted(200)
-    recorder = Recorder({"traceparent": "mine", "Authorization": "stolen"})
+    recorder = Recorder({"traceparent": "mine", "Authorization": "per attempt"})
     with _client(transport, recorder) as client:
-        client.get(GET, http_headers={"traceparent": "the caller's"}).unwrap()
+        own = {"traceparent": "the caller's", "Authorization": "Basic Y2FsbGVy"}
+        client.get(GET, http_headers=own).unwrap()
     (sent,) = transport.sent
     assert sent.header("traceparent") == "the caller's"
-    assert sent.header("authorization") == "Basic eA=="
+    assert sent.header("authorization") == "Basic Y2FsbGVy"
+
+
+def test_attempt_headers_refine_what_prepare_hooks_added() -> None:
+    """A per-attempt value (a refreshed credential) wins over the prepare stage's."""
+    transport = Scripted(200)
+    with _client(transport, Recorder({"Authorization": "per attempt"})) as client:
+        client.get(GET).unwrap()
+    (sent,) = transport.sent
+    assert sent.header("authorization") == "per attempt"
 
 
 def test_finished_sees_the_failure() -> None:

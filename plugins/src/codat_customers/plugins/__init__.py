@@ -4,7 +4,7 @@ Register your own plugin object with ``client.register_plugin(obj)``; its method
 with :data:`hookimpl` implement hooks from :mod:`codat_customers.plugins.hookspecs`.
 """
 
-from .auth import AuthPlugin, authorization_value, credential_fingerprint
+from .auth import AuthPlugin, RotatingAuthPlugin, authorization_value, credential_fingerprint
 from .cache import CachePlugin
 from .calls import Send, Sleep, plan_call, run, run_async
 from .context import DEFAULT_RETRY, BackoffStrategy, CallContext, RetryConfig
@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_RETRY",
     "PROJECT",
     "AuthPlugin",
+    "RotatingAuthPlugin",
     "BackoffStrategy",
     "CachePlugin",
     "CallContext",

@@ -13,7 +13,7 @@ from codat_customers.core import HttpRequest, RequestValidationError
 from .context import CallContext
 from .markers import hookimpl
 
-__all__ = ["AuthPlugin", "authorization_value", "credential_fingerprint"]
+__all__ = ["AuthPlugin", "RotatingAuthPlugin", "authorization_value", "credential_fingerprint"]
 
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
 
@@ -45,11 +45,17 @@ class AuthPlugin:
     """Adds ``Authorization: Basic ...`` to every request.
 
     ``credential`` is the API key itself, the complete header value the peer SDK documents
-    (``"Basic BASE_64_ENCODED(API_KEY)"``), or a function returning either, called on every
-    request (for rotating keys): exactly once per logical call, in
-    ``codat_prepare_request``, so every attempt of a call and every plugin that keys on the
-    credential (the cache) see the same value. The value never appears in ``repr``.
+    (``"Basic BASE_64_ENCODED(API_KEY)"``), or a function returning either (a rotating key).
+    Given a function, the instance made is a :class:`RotatingAuthPlugin`, which calls it
+    exactly once per attempt. The value never appears in ``repr``.
     """
+
+    def __new__(cls, credential: str | Callable[[], str] | None = None) -> AuthPlugin:
+        """A :class:`RotatingAuthPlugin` when ``credential`` is a function, else ``cls``."""
+        # Only a rotating key needs the per-attempt hook: a static key costs no hook
+        # dispatch per attempt. (pickle calls this without the argument.)
+        rotating = cls is AuthPlugin and callable(credential)
+        return object.__new__(RotatingAuthPlugin if rotating else cls)
 
     def __init__(self, credential: str | Callable[[], str]) -> None:
         self._provider = credential if callable(credential) else None
@@ -83,8 +89,26 @@ class AuthPlugin:
     def codat_prepare_request(
         self, request: HttpRequest, context: CallContext
     ) -> Mapping[str, str] | None:
-        """Attach the credential."""
+        """Attach the credential (a rotating one is fetched here for the first attempt)."""
         return self._current()[1]
 
     def __repr__(self) -> str:
-        return f"AuthPlugin(fingerprint={self.fingerprint})"
+        return f"{type(self).__name__}(fingerprint={self.fingerprint})"
+
+
+class RotatingAuthPlugin(AuthPlugin):
+    """:class:`AuthPlugin` for a credential given as a function: called once per attempt.
+
+    The first attempt's value is fetched in ``codat_prepare_request``, so the cache looks
+    up under the key that will be sent; a retry fetches it again in
+    ``codat_attempt_started``, so a key that was rotated (or a token that expired) while
+    the call waited is replaced before the request goes out again. A cache stores the
+    final answer under the key that attempt carried. ``AuthPlugin(function)`` makes one.
+    """
+
+    @hookimpl
+    def codat_attempt_started(
+        self, request: HttpRequest, context: CallContext, attempt: int, delay: float
+    ) -> Mapping[str, str] | None:
+        """Fetch the credential again for every attempt after the first."""
+        return None if attempt == 1 else self._current()[1]

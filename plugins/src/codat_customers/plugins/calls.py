@@ -94,13 +94,18 @@ def _headers(hook: Any, request: HttpRequest, context: CallContext) -> dict[str,
 def _attempt(
     begin: pluggy.HookCaller,
     request: HttpRequest,
+    built: HttpRequest,
     context: CallContext,
     attempt: int,
     delay: float,
 ) -> HttpRequest:
-    """``request`` with the headers ``codat_attempt_started`` gives for this attempt alone."""
+    """``request`` with the headers ``codat_attempt_started`` gives for this attempt alone.
+
+    They may replace what a prepare hook added (a rotating credential fetched again for a
+    retry), never what ``built`` (the core's request, with the caller's own headers) carries.
+    """
     found = begin(request=request, context=context, attempt=attempt, delay=delay)
-    return request.with_headers(_merged(found, request))
+    return request.with_headers(_merged(found, built))
 
 
 def _implemented(caller: pluggy.HookCaller) -> bool:
@@ -167,6 +172,7 @@ def _plan_call(
     wall_clock: Callable[[], float],
 ) -> Plan[T]:
     """:func:`plan_call` without the call hooks."""
+    built = request
     try:
         request = request.with_headers(_headers(hook, request, context))
     except CodatError as exc:
@@ -178,8 +184,11 @@ def _plan_call(
         if cached is not None:
             return parse(cached)
     accepted: HttpResponse | None = None
+    last_sent = request
     try:
-        response, result = yield from _send_until_final(hook, request, context, parse, clock)
+        response, result, last_sent = yield from _send_until_final(
+            hook, request, built, context, parse, clock
+        )
         # Only a response the core accepted is worth keeping: a 200 HTML page from a proxy
         # or a truncated body must not be served back from a cache for a whole TTL.
         if isinstance(result, Success):
@@ -188,24 +197,33 @@ def _plan_call(
         return Failure(describe_failure(result.failure(), request, wall_clock()))
     finally:
         if _implemented(hook.codat_cache_store):
+            sent_with = last_sent.header("authorization")
+            if sent_with != request.header("authorization"):
+                # A retry went out under a rotated credential: the answer is that key's.
+                context = context.with_fingerprint(credential_fingerprint(sent_with))
             hook.codat_cache_store(request=request, context=context, response=accepted)
 
 
 def _send_until_final(
     hook: pluggy.HookRelay,
     request: HttpRequest,
+    built: HttpRequest,
     context: CallContext,
     parse: Callable[[HttpResponse], Result[T, CodatError]],
     clock: Callable[[], float],
 ) -> Generator[
     Send | Sleep,
     HttpResponse | TransportError | None,
-    tuple[HttpResponse | None, Result[T, CodatError]],
+    tuple[HttpResponse | None, Result[T, CodatError], HttpRequest],
 ]:
-    """Send, observe and ask the retry policy until an attempt is final; parse that one."""
+    """Send, observe and ask the retry policy until an attempt is final; parse that one.
+
+    Also returns the request last sent (its headers may differ from ``request``'s).
+    """
     observe = hook.codat_observe_attempt if _implemented(hook.codat_observe_attempt) else None
     begin = hook.codat_attempt_started if _implemented(hook.codat_attempt_started) else None
     started = clock()
+    sent = request
     attempt = 0
     waited = 0.0
     while True:
@@ -216,7 +234,13 @@ def _send_until_final(
             if attempt > 1 and left <= 0:
                 break  # the deadline passed while waiting: the last outcome stands
             timeout = left if timeout is None else min(timeout, left)
-        sent = request if begin is None else _attempt(begin, request, context, attempt, waited)
+        if begin is None:
+            sent = request
+        else:
+            try:
+                sent = _attempt(begin, request, built, context, attempt, waited)
+            except CodatError as exc:  # a rotating credential the core rejects, on a retry
+                return None, Failure(exc), sent
         outcome = yield Send(sent, timeout, left)
         response = outcome if isinstance(outcome, HttpResponse) else None
         error = outcome if isinstance(outcome, TransportError) else None
@@ -247,11 +271,11 @@ def _send_until_final(
         yield Sleep(delay)
         waited = delay
     if parsed is not None:
-        return kept, parsed
+        return kept, parsed, sent
     if response is None:
         assert error is not None
-        return None, Failure(error)
-    return response, parse(response)
+        return None, Failure(error), sent
+    return response, parse(response), sent
 
 
 def run(plan: Plan[T], transport: Transport, context: CallContext) -> Result[T, CodatError]:

@@ -83,9 +83,11 @@ def codat_attempt_started(
     Called right before every send, retries included (not for cache hits), with the
     prepared request. ``attempt`` counts from 1; ``delay`` is the seconds the retry policy
     chose to wait before this attempt (``0.0`` for the first). The headers returned go on
-    this attempt alone (a W3C ``traceparent`` naming the attempt's span); they are not
-    seen by :func:`codat_observe_attempt` or :func:`codat_retry_delay`, and they never
-    replace a header the request already carries. Not firstresult, not a wrapper.
+    this attempt alone (a W3C ``traceparent`` naming the attempt's span, a rotating
+    credential fetched again for a retry); they are not seen by
+    :func:`codat_observe_attempt` or :func:`codat_retry_delay`. They may replace a header a
+    :func:`codat_prepare_request` implementation added, never one the core built or the
+    caller passed for this call. Not firstresult, not a wrapper.
     """
 
 
