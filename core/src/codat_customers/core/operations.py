@@ -62,6 +62,8 @@ __all__ = [
     "LIST",
     "LIST_ATTACHMENTS",
     "LIST_PUSH_OPERATIONS",
+    "MAX_JSON_BODY_BYTES",
+    "MAX_JSON_DEPTH",
     "MAX_PAGE_SIZE",
     "MAX_QUERY_LENGTH",
     "OPERATIONS",
@@ -78,6 +80,7 @@ __all__ = [
     "build_list_customers",
     "build_list_push_operations",
     "build_update_customer",
+    "json_parser",
     "parse_attachment",
     "parse_attachments",
     "parse_create_customer_response",
@@ -97,6 +100,21 @@ M = TypeVar("M")
 
 MAX_PAGE_SIZE = 5000
 MAX_QUERY_LENGTH = 2047  # Codat rejects queries of 2048 characters or more.
+MAX_JSON_BODY_BYTES = 256 * 1024 * 1024
+"""The longest JSON body a parser decodes (256 MiB); a longer one is a ``DecodeError``.
+
+A page of 5000 customers is about 4 MiB (``bench/fixtures.py``); at 20 KiB per customer
+(long notes, many contacts and addresses) a full page is still under 100 MiB. The limit
+bounds what decoding costs, since the Python objects take several times the JSON's size.
+"""
+MAX_JSON_DEPTH = 128
+"""The deepest nesting of arrays and objects a parser decodes; deeper is a ``DecodeError``.
+
+The contract's models nest about seven levels (page, customer, contact, phone number); only
+free-form ``supplementalData`` can go deeper. msgspec bounds its recursion by the
+interpreter's recursion limit, which a program may raise; then a body nested tens of
+thousands deep overflows the C stack and kills the process. This limit is checked first.
+"""
 _INT32_MAX = 2**31 - 1
 
 _JSON_HEADERS = (("accept", "application/json"),)
@@ -376,6 +394,71 @@ def _is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
+# Quotes and brackets are kept, everything else deleted; openers become "(", closers ")".
+_STRUCTURE = bytes.maketrans(b"[{]}", b"(())")
+_NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')
+_STRING = re.compile(rb'"[^"]*"')
+_PEEL_PASSES = 8
+
+
+def _nested_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether ``body`` nests arrays and objects more than ``limit`` deep; linear, iterative.
+
+    Exact for valid JSON. For any other body it is never below the depth a JSON decoder
+    reaches before it meets the error, which is what keeps the decoder's stack safe. The
+    passes over the whole body are C loops (``replace``, ``translate``); the Python loop
+    only sees what is left once the innermost levels are peeled off.
+    """
+    if len(body) <= limit:
+        return False  # every level takes at least one byte
+    if b"\\" in body:
+        # Without escaped backslashes and quotes, each quote left opens or closes a string.
+        # Outside a string a backslash is an error, where a decoder stops anyway.
+        body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    stream = body.translate(_STRUCTURE, _NOT_STRUCTURE)
+    # Two adjacent quotes are an open and a close with no bracket between (in either
+    # order): dropping them leaves every bracket inside or outside a string as it was.
+    stream = stream.replace(b'""', b"")
+    if b'"' in stream:
+        stream = _STRING.sub(b"", stream)  # brackets inside strings
+    # A pass removes every innermost "()": the deepest level drops by at most one, and the
+    # rest keep their depth relative to one another.
+    passes = 0
+    while stream and passes < min(limit, _PEEL_PASSES):
+        peeled = stream.replace(b"()", b"")
+        if len(peeled) == len(stream):
+            break
+        stream, passes = peeled, passes + 1
+    depth = 0
+    for byte in stream:
+        depth += 1 if byte == 40 else -1  # 40: "("
+        if passes + depth > limit:
+            return True
+    return False
+
+
+def _decode_error(response: HttpResponse, message: str) -> Failure[CodatError]:
+    return Failure(
+        DecodeError(
+            message,
+            status=response.status,
+            content_type=response.content_type,
+            body=response.body,
+            headers=response.headers,
+        )
+    )
+
+
+def _over_limits(response: HttpResponse, max_bytes: int, max_depth: int) -> str | None:
+    """Why the body must not be decoded (``None``: within both limits)."""
+    size = len(response.body)
+    if size > max_bytes:
+        return f"JSON body of {size} bytes is over the parser's limit of {max_bytes} bytes"
+    if _nested_deeper_than(response.body, max_depth):
+        return f"JSON body nests deeper than the parser's limit of {max_depth} levels"
+    return None
+
+
 def parse_error(response: HttpResponse) -> Failure[CodatError]:
     """Turn a non-success response into the matching error value."""
     status = response.status
@@ -383,18 +466,13 @@ def parse_error(response: HttpResponse) -> Failure[CodatError]:
     body = response.body
     headers = response.headers
     if status >= 400 and _is_json(content_type):
+        too_much = _over_limits(response, MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH)
+        if too_much is not None:
+            return _decode_error(response, f"error body not decoded: {too_much}")
         try:
             message = _ERROR_DECODER.decode(body)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            return Failure(
-                DecodeError(
-                    f"error body is not a valid ErrorMessage: {exc}",
-                    status=status,
-                    content_type=content_type,
-                    body=body,
-                    headers=headers,
-                )
-            )
+            return _decode_error(response, f"error body is not a valid ErrorMessage: {exc}")
         return Failure(
             ApiError(
                 status=status,
@@ -415,9 +493,20 @@ def parse_error(response: HttpResponse) -> Failure[CodatError]:
     )
 
 
-def _json_parser(
+def json_parser(
     decoder: msgspec.json.Decoder[M],
+    *,
+    max_body_bytes: int = MAX_JSON_BODY_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
 ) -> Callable[[HttpResponse], Result[M, CodatError]]:
+    """A parser whose 200 answer is JSON decoded by ``decoder``, within the given limits.
+
+    Every ``parse_*`` of the table is one of these with the default limits. For other
+    limits, make a parser and put it in a copy of the operation
+    (``dataclasses.replace(LIST, parse=json_parser(...))``), then run that with
+    ``CodatCustomers.call``. A body over either limit is a ``DecodeError`` naming it,
+    returned before decoding starts.
+    """
     name = getattr(decoder.type, "__name__", "model")
 
     def parse(response: HttpResponse) -> Result[M, CodatError]:
@@ -434,33 +523,28 @@ def _json_parser(
                     headers=response.headers,
                 )
             )
+        too_much = _over_limits(response, max_body_bytes, max_depth)
+        if too_much is not None:
+            return _decode_error(response, f"{name} not decoded: {too_much}")
         try:
             return Success(decoder.decode(response.body))
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            return Failure(
-                DecodeError(
-                    f"invalid {name}: {exc}",
-                    status=200,
-                    content_type=content_type,
-                    body=response.body,
-                    headers=response.headers,
-                )
-            )
+            return _decode_error(response, f"invalid {name}: {exc}")
 
     parse.__name__ = f"parse_{name}"
     parse.__doc__ = f"Parse a response whose success body is a {name}."
     return parse
 
 
-parse_customers = _json_parser(msgspec.json.Decoder(Customers))
-parse_customer = _json_parser(_CUSTOMER_DECODER)
-parse_push_option = _json_parser(msgspec.json.Decoder(PushOption))
-parse_create_customer_response = _json_parser(msgspec.json.Decoder(CreateCustomerResponse))
-parse_update_customer_response = _json_parser(msgspec.json.Decoder(UpdateCustomerResponse))
-parse_attachments = _json_parser(msgspec.json.Decoder(AttachmentsDataset))
-parse_attachment = _json_parser(msgspec.json.Decoder(Attachment))
-parse_push_operation = _json_parser(msgspec.json.Decoder(PushOperation))
-parse_push_operations = _json_parser(msgspec.json.Decoder(PushOperations))
+parse_customers = json_parser(msgspec.json.Decoder(Customers))
+parse_customer = json_parser(_CUSTOMER_DECODER)
+parse_push_option = json_parser(msgspec.json.Decoder(PushOption))
+parse_create_customer_response = json_parser(msgspec.json.Decoder(CreateCustomerResponse))
+parse_update_customer_response = json_parser(msgspec.json.Decoder(UpdateCustomerResponse))
+parse_attachments = json_parser(msgspec.json.Decoder(AttachmentsDataset))
+parse_attachment = json_parser(msgspec.json.Decoder(Attachment))
+parse_push_operation = json_parser(msgspec.json.Decoder(PushOperation))
+parse_push_operations = json_parser(msgspec.json.Decoder(PushOperations))
 
 
 def parse_download(response: HttpResponse) -> Result[HttpResponse, CodatError]:
