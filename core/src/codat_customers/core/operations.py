@@ -398,7 +398,7 @@ def _is_json(content_type: str) -> bool:
 _STRUCTURE = bytes.maketrans(b"[{]}", b"(())")
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')
 _STRING = re.compile(rb'"[^"]*"')
-_PEEL_PASSES = 8
+_PEEL_WORTH = 32  # a pass must remove at least 1/32 of what is left
 
 
 def _nested_deeper_than(body: bytes, limit: int) -> bool:
@@ -422,11 +422,13 @@ def _nested_deeper_than(body: bytes, limit: int) -> bool:
     if b'"' in stream:
         stream = _STRING.sub(b"", stream)  # brackets inside strings
     # A pass removes every innermost "()": the deepest level drops by at most one, and the
-    # rest keep their depth relative to one another.
+    # rest keep their depth relative to one another. Passes go on while they pay (a wide,
+    # shallow body vanishes in a few); a lone deep chain, which loses two bytes a pass, is
+    # left to the loop below, which stops as soon as it is past the limit.
     passes = 0
-    while stream and passes < min(limit, _PEEL_PASSES):
+    while stream and passes < limit:
         peeled = stream.replace(b"()", b"")
-        if len(peeled) == len(stream):
+        if (len(stream) - len(peeled)) * _PEEL_WORTH < len(stream):
             break
         stream, passes = peeled, passes + 1
     depth = 0
