@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
+import importlib
 import json
 import math
 import os
@@ -110,7 +110,7 @@ class Mode:
 
 
 FULL = Mode("full", 100, 100, 60, 4, 2, 40, 200, BENCH / "results")
-QUICK = Mode("quick", 10, 10, 6, 2, 10, 5, 100, VENVS / "quick-results")
+QUICK = Mode("quick", 10, 10, 6, 2, 20, 5, 100, VENVS / "quick-results")
 
 
 def log(text: str) -> None:
@@ -433,10 +433,7 @@ def scenario_load(mode: Mode, sandbox: Sandbox) -> list[Row]:
                 notes="bench/reliability_load.py does not exist yet",
             )
         ]
-    spec = importlib.util.spec_from_file_location("reliability_load", LOAD_HOOK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = importlib.import_module("reliability_load")  # bench/ is on sys.path
     log("  load: bench/reliability_load.py")
     found: list[dict[str, object]] = module.run_load(mode is QUICK)
     return [row(**{key: value for key, value in item.items() if key in KEYS}) for item in found]
