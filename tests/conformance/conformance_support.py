@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ssl
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -37,11 +38,14 @@ Style = Literal["result", "seed"]
 
 @dataclass(frozen=True)
 class Adapter:
-    """One adapter: a sync transport factory, or an async one."""
+    """One adapter: a sync transport factory, or an async one.
+
+    Each factory takes the adapter's documented keyword ``ssl_context`` (a private CA).
+    """
 
     id: str
-    make_sync: Callable[[], Transport] | None = None
-    make_async: Callable[[], AsyncTransport] | None = None
+    make_sync: Callable[..., Transport] | None = None
+    make_async: Callable[..., AsyncTransport] | None = None
 
     @property
     def is_async(self) -> bool:
@@ -52,7 +56,10 @@ ADAPTERS = [
     Adapter("urllib3", make_sync=Urllib3Transport),
     Adapter("stdlib", make_sync=StdlibTransport),
     Adapter("httpx", make_sync=HttpxTransport),
-    Adapter("threaded-urllib3", make_async=lambda: ThreadedAsyncTransport(Urllib3Transport())),
+    Adapter(
+        "threaded-urllib3",
+        make_async=lambda **tls: ThreadedAsyncTransport(Urllib3Transport(**tls)),
+    ),
     Adapter("httpx-async", make_async=HttpxAsyncTransport),
     Adapter("aiohttp", make_async=AiohttpTransport),
 ]
@@ -113,17 +120,27 @@ class Driver:
     def is_async(self) -> bool:
         return self.adapter.is_async
 
-    def client(self, *, server_url: str | None = None, **kwargs: Any) -> CodatCustomers:
-        """A Result-API client on this adapter (retries off unless ``retry_config`` given)."""
+    def client(
+        self,
+        *,
+        server_url: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        **kwargs: Any,
+    ) -> CodatCustomers:
+        """A Result-API client on this adapter (retries off unless ``retry_config`` given).
+
+        ``ssl_context`` goes to the adapter as its documented ``ssl_context=`` keyword.
+        """
         kwargs.setdefault("retry_config", None)
+        tls = {} if ssl_context is None else {"ssl_context": ssl_context}
         transports: dict[str, Any] = {}
         if self.adapter.make_sync is not None:
-            transports["transport"] = self.adapter.make_sync()
+            transports["transport"] = self.adapter.make_sync(**tls)
         else:
             assert self.adapter.make_async is not None
             # The sync transport is never used by async calls; stdlib keeps it dependency-free.
             transports["transport"] = StdlibTransport()
-            transports["async_transport"] = self.adapter.make_async()
+            transports["async_transport"] = self.adapter.make_async(**tls)
         client = CodatCustomers(
             kwargs.pop("security", self.sandbox.auth_header),
             server_url=server_url or self.sandbox.base_url,

@@ -8,6 +8,8 @@ them inside ``Failure``. The hierarchy is small on purpose::
     ├── PushTimeoutError         a push was still Pending when waiting for it timed out
     ├── TransportError           nothing usable came back
     │   ├── ConnectError         the connection could not be made (nothing was sent)
+    │   │   └── CertificateVerificationError  the server's TLS certificate was not
+    │   │                        trusted, or not issued for its host (never retried)
     │   ├── ReadTimeoutError     no answer in time (the server may have acted)
     │   ├── ProtocolError        the connection broke mid-response (truncated body, reset)
     │   └── TransportUnavailableError  the transport cannot send at all (its client was
@@ -28,6 +30,7 @@ from .models import ErrorMessage, PushOperation
 
 __all__ = [
     "ApiError",
+    "CertificateVerificationError",
     "CodatError",
     "ConnectError",
     "DecodeError",
@@ -139,6 +142,25 @@ class TransportError(CodatError):
 
 class ConnectError(TransportError):
     """The connection could not be established, so the request was never processed."""
+
+
+class CertificateVerificationError(ConnectError):
+    """The server's TLS certificate was not trusted, or not issued for the host in the URL.
+
+    Raised in the TLS handshake, so nothing of the request was sent. Retrying cannot help
+    and the retry policy does not: trust the CA that issued the certificate (each
+    adapter's ``ssl_context=``) or use a host name the certificate names. ``detail`` is the
+    TLS library's reason (``certificate verify failed: unable to get local issuer
+    certificate``, ``... IP address mismatch ...``).
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"TLS certificate verification failed, nothing was sent: {detail}. Trust the CA "
+            "that issued the server's certificate (the transport's ssl_context=) or use a "
+            "host name the certificate is for"
+        )
+        self.detail = detail
 
 
 class ReadTimeoutError(TransportError):

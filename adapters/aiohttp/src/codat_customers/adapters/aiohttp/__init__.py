@@ -9,18 +9,25 @@ belongs to the loop it was made in), makes a new one in each new loop and after 
 and closes each in its own loop. Redirects are never followed: that, like retrying, is the
 SDK's decision.
 
+For a private CA, pass ``ssl_context=`` (the transport's own sessions get a
+``TCPConnector(ssl=ssl_context)``) or a session whose connector has it.
+
 A transport that makes its own sessions pickles (the other side makes new ones, in its own
-loops); one built on your session cannot be pickled. A forked child runs its own event
-loop, so it never reuses a session (or a connection) of its parent's loop.
+loops); one built on your session, or given an ``ssl_context``, cannot be pickled. A
+forked child runs its own event loop, so it never reuses a session (or a connection) of
+its parent's loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
+from functools import partial
 from typing import Any
 
 from codat_customers.core import (
     AsyncGuardedStream,
+    CertificateVerificationError,
     ConnectError,
     HttpRequest,
     HttpResponse,
@@ -49,6 +56,8 @@ def transport_error(exc: BaseException) -> TransportError:
     """Map an aiohttp (or asyncio timeout) exception onto the core's transport errors."""
     # Connector errors (refused, DNS, TLS) and connect timeouts happen before any byte of
     # the request is written.
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return CertificateVerificationError(str(exc.certificate_error))
     if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
         return ConnectError(f"could not connect: {type(exc).__name__}: {exc}")
     if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
@@ -82,10 +91,22 @@ def _astream(response: aiohttp.ClientResponse) -> AsyncGuardedStream:
     )
 
 
-def _new_session() -> aiohttp.ClientSession:
+def _new_session(ssl_context: ssl.SSLContext | None) -> aiohttp.ClientSession:
     # No per-session time limit: the call's timeout_ms bounds connect and each read, and a
     # total limit would cut long downloads short.
-    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+    timeout = aiohttp.ClientTimeout(total=None)
+    session = (
+        aiohttp.ClientSession(timeout=timeout)
+        if ssl_context is None
+        else aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(ssl=ssl_context))
+    )
+    # aiohttp re-sends a GET, PUT or DELETE once by itself when the connection breaks before
+    # the answer, an update included, though the server may have acted on it. Whether to
+    # re-send is the retry policy's decision; aiohttp has no public switch for this, only
+    # the attribute its own test client turns off.
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+    return session
 
 
 async def _close_session(session: aiohttp.ClientSession) -> None:
@@ -93,11 +114,26 @@ async def _close_session(session: aiohttp.ClientSession) -> None:
 
 
 class AiohttpTransport:
-    """Sends requests through an ``aiohttp.ClientSession`` (yours, or one made lazily)."""
+    """Sends requests through an ``aiohttp.ClientSession`` (yours, or one made lazily).
 
-    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+    ``ssl_context`` sets the TLS settings (a private CA) of the sessions the transport
+    makes; certificates and host names are verified either way.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if session is not None and ssl_context is not None:
+            raise ValueError(
+                "pass ssl_context to your session's connector "
+                "(aiohttp.TCPConnector(ssl=ssl_context)) or to AiohttpTransport, not both"
+            )
         self._session = session
-        self._owned = LoopBoundResource(_new_session, _close_session)
+        self._ssl_context = ssl_context
+        self._owned = LoopBoundResource(partial(_new_session, ssl_context), _close_session)
 
     def __getstate__(self) -> dict[str, Any]:
         if self._session is not None:
@@ -105,6 +141,11 @@ class AiohttpTransport:
                 "an AiohttpTransport built on your own aiohttp.ClientSession cannot be "
                 "pickled (a session belongs to one event loop): build it where it is used, "
                 "or let the transport make its own sessions (AiohttpTransport())"
+            )
+        if self._ssl_context is not None:
+            raise TypeError(
+                "an AiohttpTransport given an ssl_context cannot be pickled (an SSLContext "
+                "does not pickle): build the transport where it is used"
             )
         return {}
 

@@ -9,20 +9,27 @@ and makes a new one after ``close`` / ``aclose`` (and, async, in each new event 
 Either way each request is sent with ``follow_redirects=False``: following redirects and
 retrying are the SDK's decisions, not the transport's.
 
+For a private CA, pass ``ssl_context=`` (the transport's own clients get it as httpx's
+``verify=``) or a client made with ``verify=`` your context.
+
 A transport that makes its own client pickles (the other side makes a new client) and, in
 a forked child, makes a new one instead of reusing the parent's connections. One built on
-your client cannot be pickled, and your client is used as it is in every process.
+your client, or given an ``ssl_context``, cannot be pickled, and your client is used as it
+is in every process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 import threading
+from functools import partial
 from typing import Any, NoReturn
 
 from codat_customers.core import (
     AsyncGuardedStream,
+    CertificateVerificationError,
     ConnectError,
     GuardedStream,
     HttpRequest,
@@ -58,12 +65,35 @@ _NOT_SENT = (
 
 
 _FAILURES = (httpx.HTTPError,)
+# httpcore's asyncio backend maps a TLS error of the handshake to httpx.ConnectError but
+# lets one raised while reading the answer (a broken record) escape as ssl.SSLError.
+_ASYNC_FAILURES = (httpx.HTTPError, ssl.SSLError)
+
+
+def _verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate check's error behind an ``httpx.ConnectError``, if that is what failed.
+
+    httpx raises its error ``from`` httpcore's, which carries the ``ssl`` module's error as
+    its argument (httpcore's pool re-raises it ``from None``, so not as its cause).
+    """
+    layer: BaseException | None = exc
+    for _ in range(4):
+        if layer is None or isinstance(layer, ssl.SSLCertVerificationError):
+            return layer
+        below = [e for e in (layer.__cause__, *layer.args) if isinstance(e, BaseException)]
+        layer = below[0] if below else None
+    return None
 
 
 def transport_error(exc: BaseException) -> TransportError:
     """Map an httpx exception onto the core's transport errors."""
+    verification = _verification_failure(exc) if isinstance(exc, httpx.ConnectError) else None
+    if verification is not None:
+        return CertificateVerificationError(str(verification))
     if isinstance(exc, _NOT_SENT):
         return ConnectError(f"could not connect: {type(exc).__name__}: {exc}")
+    if isinstance(exc, ssl.SSLError):
+        return ProtocolError(f"TLS error after the request was sent: {exc}")
     if isinstance(exc, httpx.TimeoutException):
         # Read and write timeouts alike: the server may already have acted.
         return ReadTimeoutError(f"timed out waiting for the response: {exc}")
@@ -95,21 +125,51 @@ def _unpicklable(transport: str, client: str) -> NoReturn:
     )
 
 
-def _new_client() -> httpx.Client:
-    return httpx.Client(timeout=None, follow_redirects=False)
+def _new_client(ssl_context: ssl.SSLContext | None) -> httpx.Client:
+    verify: ssl.SSLContext | bool = True if ssl_context is None else ssl_context
+    return httpx.Client(timeout=None, follow_redirects=False, verify=verify)
 
 
-def _new_async_client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=None, follow_redirects=False)
+def _new_async_client(ssl_context: ssl.SSLContext | None) -> httpx.AsyncClient:
+    verify: ssl.SSLContext | bool = True if ssl_context is None else ssl_context
+    return httpx.AsyncClient(timeout=None, follow_redirects=False, verify=verify)
+
+
+def _check_tls(client: object, ssl_context: ssl.SSLContext | None, name: str) -> None:
+    if client is not None and ssl_context is not None:
+        raise ValueError(
+            f"pass ssl_context to your {name} ({name}(verify=ssl_context)) or to the "
+            "transport, not both"
+        )
+
+
+def _no_context_pickles(transport: str, ssl_context: ssl.SSLContext | None) -> None:
+    if ssl_context is not None:
+        raise TypeError(
+            f"a {transport} given an ssl_context cannot be pickled (an SSLContext does not "
+            "pickle): build the transport where it is used"
+        )
 
 
 class HttpxTransport:
-    """Sends requests through an ``httpx.Client`` (yours, or one made for this transport)."""
+    """Sends requests through an ``httpx.Client`` (yours, or one made for this transport).
 
-    def __init__(self, client: httpx.Client | None = None) -> None:
+    ``ssl_context`` sets the TLS settings (a private CA) of the clients the transport
+    makes; certificates and host names are verified either way.
+    """
+
+    def __init__(
+        self, client: httpx.Client | None = None, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        _check_tls(client, ssl_context, "httpx.Client")
         self._owns_client = client is None
         self._user_client = client
-        self._owned = None if client is not None else ProcessLocal(_new_client, os.getpid())
+        self._ssl_context = ssl_context
+        self._owned = (
+            None
+            if client is not None
+            else ProcessLocal(partial(_new_client, ssl_context), os.getpid())
+        )
         self._lock = threading.Lock()
 
     @property
@@ -130,6 +190,7 @@ class HttpxTransport:
     def __getstate__(self) -> dict[str, Any]:
         if self._owned is None:
             _unpicklable("HttpxTransport", "httpx.Client")
+        _no_context_pickles("HttpxTransport", self._ssl_context)
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -165,16 +226,27 @@ class HttpxAsyncTransport:
 
     A client the transport makes belongs to the event loop it is first used in: the
     transport makes another in each new loop (a second ``asyncio.run()``), and the old one
-    is closed by its own loop when that ends.
+    is closed by its own loop when that ends. ``ssl_context`` sets the TLS settings (a
+    private CA) of the clients the transport makes.
     """
 
-    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        _check_tls(client, ssl_context, "httpx.AsyncClient")
         self._client = client
-        self._owned = LoopBoundResource(_new_async_client, _close_async_client)
+        self._ssl_context = ssl_context
+        self._owned = LoopBoundResource(
+            partial(_new_async_client, ssl_context), _close_async_client
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         if self._client is not None:
             _unpicklable("HttpxAsyncTransport", "httpx.AsyncClient")
+        _no_context_pickles("HttpxAsyncTransport", self._ssl_context)
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -194,12 +266,12 @@ class HttpxAsyncTransport:
             raw = await client.send(
                 _build(client, request, base_url, timeout), stream=True, follow_redirects=False
             )
-        except _FAILURES as exc:
+        except _ASYNC_FAILURES as exc:
             raise transport_error(exc) from exc
         except RuntimeError as exc:  # a closed client, or one whose event loop has ended
             raise unavailable("the httpx.AsyncClient you passed", exc) from exc
         body = AsyncGuardedStream(
-            raw.aiter_bytes, raw.aread, raw.aclose, _FAILURES, transport_error
+            raw.aiter_bytes, raw.aread, raw.aclose, _ASYNC_FAILURES, transport_error
         )
         return await afinish_response(request, raw.status_code, raw.headers.multi_items(), body)
 

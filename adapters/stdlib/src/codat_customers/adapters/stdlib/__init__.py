@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from codat_customers.core import (
+    CertificateVerificationError,
     ConnectError,
     GuardedStream,
     HttpRequest,
@@ -267,6 +268,9 @@ class StdlibTransport:
             # Connect (and shake hands) now, so a failure here is known to be a ConnectError:
             # not a byte of the request has been sent.
             connection.connect()
+        except ssl.SSLCertVerificationError as exc:
+            connection.close()
+            raise CertificateVerificationError(str(exc)) from exc
         except (OSError, ssl.SSLError) as exc:
             connection.close()
             raise ConnectError(f"could not connect to {origin.host}:{origin.port}: {exc}") from exc
