@@ -8,7 +8,9 @@ Which failures are retried:
 * a ``409`` to a *re-sent* create: Codat says so while the first send of the same
   ``Idempotency-Key`` is still in flight;
 * never a :class:`~codat_customers.core.TransportUnavailableError` (a client closed by its
-  owner, or bound to an event loop that has ended): no attempt could succeed;
+  owner, or bound to an event loop that has ended) nor a
+  :class:`~codat_customers.core.CertificateVerificationError` (an untrusted certificate, or
+  one for another host): no attempt could succeed;
 * and a request that is not safe to replay (a ``PUT`` update, or a ``POST`` without an
   ``Idempotency-Key``) only when the failure proves the server did not act on it: ``408``,
   ``429``, ``503`` or a refused connection. Never after a ``500`` or a read timeout.
@@ -30,6 +32,7 @@ import time
 from collections.abc import Callable
 
 from codat_customers.core import (
+    CertificateVerificationError,
     ConnectError,
     HttpRequest,
     HttpResponse,
@@ -183,7 +186,9 @@ class RetryPlugin:
         retry_connection_errors: bool,
     ) -> bool:
         if error is not None:
-            if not retry_connection_errors or isinstance(error, TransportUnavailableError):
+            if not retry_connection_errors or isinstance(
+                error, TransportUnavailableError | CertificateVerificationError
+            ):
                 return False
             return isinstance(error, ConnectError) or is_replay_safe(request)
         assert response is not None
