@@ -112,3 +112,7 @@ def coerce_request(
         raise RequestValidationError(snake_path(message), problem) from None
     except RecursionError:
         raise RequestValidationError("request", "nested too deeply (or contains a cycle)") from None
+    except UnicodeEncodeError:
+        # msgspec matches keys as UTF-8; a key holding a lone surrogate cannot be one (found
+        # by tests/core/test_core_fuzz.py, it escaped as a UnicodeEncodeError).
+        raise RequestValidationError("request", "a key is not valid Unicode text") from None
