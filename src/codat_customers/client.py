@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -71,6 +72,7 @@ from codat_customers.plugins import (
 )
 
 from . import paging
+from .async_default import default_async_transport
 from .downloads import AttachmentDownload
 from .models.operations import (
     CreateCustomerRequestTypedDict,
@@ -178,7 +180,8 @@ class CodatCustomers(PushOperationsMixin, Closeable):
     :param timeout_ms: connect and read timeout for every call, in milliseconds.
     :param transport: the adapter that sends requests (default: urllib3).
     :param async_transport: the adapter for ``*_async`` methods (default: ``transport`` run
-        in worker threads, which never blocks the event loop).
+        in worker threads if you gave one, else the fastest installed: aiohttp, else the
+        threaded transport; see :attr:`async_transport`).
     :param cache: a :class:`CachePlugin` to cache GET responses (off by default).
     :param plugins: more plugin objects to register after the built-in ones.
     :param logger: where the logging plugin writes (default: the ``codat_customers`` logger).
@@ -233,14 +236,18 @@ class CodatCustomers(PushOperationsMixin, Closeable):
             from codat_customers.adapters.urllib3 import Urllib3Transport  # noqa: PLC0415
 
             transport = Urllib3Transport()
-        self.transport: Transport = transport
-        if async_transport is None:
+        elif async_transport is None:
+            # Your transport's pool, proxy and TLS settings apply to async calls too.
             from codat_customers.adapters.threaded import (  # noqa: PLC0415
                 ThreadedAsyncTransport,
             )
 
             async_transport = ThreadedAsyncTransport(transport)
-        self.async_transport: AsyncTransport = async_transport
+        self.transport: Transport = transport
+        # None: the fastest installed async adapter, made by the first async call, so a
+        # client used only synchronously never imports aiohttp (see async_default).
+        self._async_transport: AsyncTransport | None = async_transport
+        self._async_lock = threading.Lock()
         self.cache = cache
         self._auth = auth
         self.retry = RetryPlugin(budget=retry_budget)
@@ -254,6 +261,27 @@ class CodatCustomers(PushOperationsMixin, Closeable):
                 *plugins,
             ]
         )
+
+    @property
+    def async_transport(self) -> AsyncTransport:
+        """The adapter behind the ``*_async`` methods.
+
+        The ``async_transport`` given; else, if a ``transport`` was given, that transport
+        run in worker threads; else the fastest installed (aiohttp, else the threaded
+        transport over urllib3: :func:`codat_customers.async_default.default_async_adapter`
+        names it), made on first use.
+        """
+        current = self._async_transport
+        if current is None:
+            with self._async_lock:
+                current = self._async_transport
+                if current is None:
+                    current = self._async_transport = default_async_transport(self.transport)
+        return current
+
+    @async_transport.setter
+    def async_transport(self, value: AsyncTransport) -> None:
+        self._async_transport = value
 
     def register_plugin(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin object whose ``@hookimpl`` methods join every later call."""
@@ -511,7 +539,8 @@ class CodatCustomers(PushOperationsMixin, Closeable):
 
     async def aclose(self) -> None:
         """Release the async transport's connections."""
-        await self.async_transport.aclose()
+        if self._async_transport is not None:  # a default one not made yet holds nothing
+            await self._async_transport.aclose()
 
     def __repr__(self) -> str:
         return f"CodatCustomers(server_url={self.server_url!r})"
