@@ -3,7 +3,14 @@
 Usage: ``python bench/our_cases.py CASE [ARGS...]`` with ``$BENCH_SETTINGS`` set by run.py;
 prints the records as JSON on the last line. Contenders:
 
-* ``floor``: msgspec decoding the same bytes (in memory), bare urllib3 + msgspec (sockets);
+* ``floor``: msgspec decoding the same bytes (in memory), bare urllib3 + msgspec (paging,
+  download);
+* ``floor/<library>`` (loopback): each adapter's own library used bare for the same
+  requests (the same headers), decoded by the same msgspec decoder, at the same
+  concurrency: ``floor/urllib3`` (``PoolManager``), ``floor/stdlib`` (``http.client``, one
+  kept-alive connection per thread), ``floor/httpx`` (``httpx.Client``; with tasks,
+  ``httpx.AsyncClient``), ``floor/aiohttp`` (``aiohttp.ClientSession``) and
+  ``floor/threaded(urllib3)`` (the urllib3 floor's call in the loop's default thread pool);
 * ``core``: the pure core alone, ``LIST.parse``/``GET.parse`` (in memory only);
 * ``ours seed``: ``CodatAccounting(...).customers.<op>(request=...)`` on the default adapter;
 * ``ours result/<adapter>``: ``CodatCustomers(...).<op>(...)`` on each adapter found.
@@ -11,13 +18,17 @@ prints the records as JSON on the last line. Contenders:
 
 from __future__ import annotations
 
+import asyncio
+import http.client
 import importlib
 import inspect
 import pkgutil
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 import urllib3
@@ -155,14 +166,20 @@ def case_loopback(opts: dict[str, Any]) -> list[Record]:
     sync_adapters, async_adapters, notes = discover_adapters()
     timing = {k: opts[k] for k in ("duration", "repeats", "warmup")}
     records: list[Record] = []
+    headers = request_headers(auth)
     ops = {"get": get_request(company, customer), "list-100": list_request(company, 100)}
     for op, request in ops.items():
+        url = loopback_url(base, op, company, customer)
+        decoder = decoder_for(op)
         for threads in opts["threads"]:
             mode = "sequential" if threads == 1 else f"{threads} threads"
             makers: dict[str, Callable[[], Callable[[], object]]] = {
-                "floor": lambda op=op: floor_call(base, auth, op, company, customer),
-                "ours seed": lambda op=op, r=request: seed_call(base, auth, op, r),
+                "floor/urllib3": lambda u=url, d=decoder: urllib3_floor(u, headers, d),
+                "floor/stdlib": lambda u=url, d=decoder: stdlib_floor(u, headers, d),
             }
+            if "httpx" in sync_adapters:
+                makers["floor/httpx"] = lambda u=url, d=decoder: httpx_floor(u, headers, d)
+            makers["ours seed"] = lambda op=op, r=request: seed_call(base, auth, op, r)
             for label, cls in sync_adapters.items():
                 makers[f"ours result/{label}"] = lambda op=op, r=request, c=cls: result_call(
                     base, auth, op, r, c
@@ -194,40 +211,240 @@ def case_loopback(opts: dict[str, Any]) -> list[Record]:
             for name, values in rates.items():
                 records.append(record(f"loopback {target}", op, name, "calls/s", values, mode=mode))
         for tasks in opts["tasks"]:
-            mode = f"{tasks} tasks"
-            async_makers: dict[str, Any] = {
-                "ours result/threaded(urllib3)": None,
-                **{f"ours result/{label}": cls for label, cls in async_adapters.items()},
-            }
-            for name, cls in async_makers.items():
-                try:
-                    values = async_rate(base, auth, op, request, cls, tasks, timing)
-                except Exception as exc:
-                    notes.append(f"{name} {op} {mode}: {type(exc).__name__}: {exc}")
-                    continue
+            mode = tasks_mode(tasks)
+            contenders = async_contenders(base, auth, op, request, url, decoder, async_adapters)
+            async_rates: dict[str, list[float]] = {name: [] for name in contenders}
+            # In turns, as above; each window is a fresh event loop (sessions belong to one),
+            # so each one warms up its connections first.
+            for _ in range(timing["repeats"]):
+                for name, make in list(contenders.items()):
+                    try:
+                        setup, call, teardown = make()
+                        async_rates[name] += calls_per_second_async(
+                            call,
+                            tasks=tasks,
+                            setup=setup,
+                            teardown=teardown,
+                            duration=timing["duration"],
+                            repeats=1,
+                            warmup=timing["warmup"],
+                        )
+                    except Exception as exc:
+                        notes.append(f"{name} {op} {mode}: {type(exc).__name__}: {exc}")
+                        del contenders[name]
+                        del async_rates[name]
+            for name, values in async_rates.items():
                 records.append(record(f"loopback {target}", op, name, "calls/s", values, mode=mode))
     if notes:
         records.append({"notes": notes})
     return records
 
 
-def floor_call(base: str, auth: str, op: str, company: str, customer: str) -> Callable[[], object]:
-    pool = urllib3.PoolManager(maxsize=16, retries=False)
-    headers = {"authorization": auth, "accept": "application/json"}
+def tasks_mode(tasks: int) -> str:
+    """The report's name of a run with ``tasks`` asyncio tasks (the peer's script agrees)."""
+    return "1 task" if tasks == 1 else f"{tasks} tasks"
+
+
+def request_headers(auth: str) -> dict[str, str]:
+    """The headers each call of ours sends (accept, credential, user agent); floors send them."""
+    from codat_customers.plugins import calls  # noqa: PLC0415
+
+    agent = getattr(calls, "USER_AGENT", "codat-customers/unknown")
+    return {"accept": "application/json", "authorization": auth, "user-agent": agent}
+
+
+def loopback_url(base: str, op: str, company: str, customer: str) -> str:
     if op == "get":
-        url = f"{base}/companies/{company}/data/customers/{customer}"
-        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Customer)
-    else:
-        url = f"{base}/companies/{company}/data/customers?page=1&pageSize=100"
-        decoder = msgspec.json.Decoder(Customers)
+        return f"{base}/companies/{company}/data/customers/{customer}"
+    return f"{base}/companies/{company}/data/customers?page=1&pageSize=100"
+
+
+def decoder_for(op: str) -> msgspec.json.Decoder[Any]:
+    """The msgspec decoder of the operation's model, the one the core's parser uses."""
+    return msgspec.json.Decoder(Customer if op == "get" else Customers)
+
+
+def _checked(status: int, data: bytes, decoder: msgspec.json.Decoder[Any]) -> object:
+    if status != 200:
+        raise RuntimeError(f"status {status}")
+    return decoder.decode(data)
+
+
+def urllib3_floor(
+    url: str, headers: dict[str, str], decoder: msgspec.json.Decoder[Any]
+) -> Callable[[], object]:
+    """Bare urllib3: one ``PoolManager`` shared by every thread, sized as our adapter's."""
+    pool = urllib3.PoolManager(maxsize=16, block=False, retries=False)
 
     def call() -> object:
         response = pool.request("GET", url, headers=headers, retries=False)
-        if response.status != 200:
-            raise RuntimeError(f"status {response.status}")
-        return decoder.decode(response.data)
+        return _checked(response.status, response.data, decoder)
 
     return call
+
+
+def stdlib_floor(
+    url: str, headers: dict[str, str], decoder: msgspec.json.Decoder[Any]
+) -> Callable[[], object]:
+    """Bare ``http.client``: one kept-alive ``HTTPConnection`` per thread."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    local = threading.local()
+
+    def call() -> object:
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = http.client.HTTPConnection(host, port)
+        connection.request("GET", target, headers=headers)
+        response = connection.getresponse()
+        return _checked(response.status, response.read(), decoder)
+
+    return call
+
+
+def httpx_floor(
+    url: str, headers: dict[str, str], decoder: msgspec.json.Decoder[Any]
+) -> Callable[[], object]:
+    """Bare httpx: one ``httpx.Client`` shared by every thread."""
+    import httpx  # noqa: PLC0415
+
+    client = httpx.Client(timeout=None)
+
+    def call() -> object:
+        response = client.get(url, headers=headers)
+        return _checked(response.status_code, response.content, decoder)
+
+    return call
+
+
+AsyncCall = Callable[[], Awaitable[object]]
+AsyncParts = tuple[Callable[[], Awaitable[object]], AsyncCall, Callable[[], Awaitable[object]]]
+
+
+def async_contenders(
+    base: str,
+    auth: str,
+    op: str,
+    request: dict[str, Any],
+    url: str,
+    decoder: msgspec.json.Decoder[Any],
+    async_adapters: dict[str, type],
+) -> dict[str, Callable[[], AsyncParts]]:
+    """Each async adapter of ours and its own floor: ``make()`` gives setup, call, teardown."""
+    headers = request_headers(auth)
+    from codat_customers.adapters.urllib3 import Urllib3Transport  # noqa: PLC0415
+
+    from codat_customers.adapters.threaded import ThreadedAsyncTransport  # noqa: PLC0415
+
+    ours: dict[str, Callable[[], object]] = {
+        "threaded(urllib3)": lambda: ThreadedAsyncTransport(Urllib3Transport())
+    }
+    ours.update(async_adapters)
+    floors: dict[str, Callable[[], AsyncParts]] = {
+        "threaded(urllib3)": lambda: threaded_floor(url, headers, decoder),
+        "aiohttp": lambda: aiohttp_floor(url, headers, decoder),
+        "httpx": lambda: httpx_async_floor(url, headers, decoder),
+    }
+    contenders: dict[str, Callable[[], AsyncParts]] = {}
+    for label in ours:
+        if label in floors:
+            contenders[f"floor/{label}"] = floors[label]
+    for label, make_transport in ours.items():
+        contenders[f"ours result/{label}"] = lambda m=make_transport: ours_async(
+            base, auth, op, request, m
+        )
+    return contenders
+
+
+def ours_async(
+    base: str, auth: str, op: str, request: dict[str, Any], make_transport: Callable[[], object]
+) -> AsyncParts:
+    state: dict[str, Any] = {}
+    operation = GET if op == "get" else LIST
+
+    async def setup() -> None:
+        client = CodatCustomers(auth, server_url=base, async_transport=make_transport())  # type: ignore[arg-type]
+        state["client"], state["call"] = client, client.call_async
+        await call()
+
+    async def call() -> object:
+        result = await state["call"](operation, request)
+        return result.unwrap()
+
+    async def teardown() -> None:
+        await state["client"].aclose()
+        state["client"].close()
+
+    return setup, call, teardown
+
+
+def threaded_floor(
+    url: str, headers: dict[str, str], decoder: msgspec.json.Decoder[Any]
+) -> AsyncParts:
+    """Bare urllib3 (as ``floor/urllib3``) run in the loop's default thread pool, the pool
+    our threaded transport uses, and decoded back on the loop as our parser is."""
+    pool = urllib3.PoolManager(maxsize=16, block=False, retries=False)
+
+    def fetch() -> tuple[int, bytes]:
+        response = pool.request("GET", url, headers=headers, retries=False)
+        return response.status, response.data
+
+    async def setup() -> None:
+        await call()
+
+    async def call() -> object:
+        status, data = await asyncio.get_running_loop().run_in_executor(None, fetch)
+        return _checked(status, data, decoder)
+
+    async def teardown() -> None:
+        pool.clear()
+
+    return setup, call, teardown
+
+
+def aiohttp_floor(
+    url: str, headers: dict[str, str], decoder: msgspec.json.Decoder[Any]
+) -> AsyncParts:
+    """Bare aiohttp: one ``ClientSession`` (default connector) shared by every task."""
+    import aiohttp  # noqa: PLC0415
+
+    state: dict[str, Any] = {}
+
+    async def setup() -> None:
+        state["session"] = aiohttp.ClientSession()
+        await call()
+
+    async def call() -> object:
+        async with state["session"].get(url, headers=headers) as response:
+            return _checked(response.status, await response.read(), decoder)
+
+    async def teardown() -> None:
+        await state["session"].close()
+
+    return setup, call, teardown
+
+
+def httpx_async_floor(
+    url: str, headers: dict[str, str], decoder: msgspec.json.Decoder[Any]
+) -> AsyncParts:
+    """Bare httpx: one ``httpx.AsyncClient`` (default limits) shared by every task."""
+    import httpx  # noqa: PLC0415
+
+    state: dict[str, Any] = {}
+
+    async def setup() -> None:
+        state["client"] = httpx.AsyncClient(timeout=None)
+        await call()
+
+    async def call() -> object:
+        response = await state["client"].get(url, headers=headers)
+        return _checked(response.status_code, response.content, decoder)
+
+    async def teardown() -> None:
+        await state["client"].aclose()
+
+    return setup, call, teardown
 
 
 def seed_call(base: str, auth: str, op: str, request: dict[str, Any]) -> Callable[[], object]:
@@ -246,39 +463,6 @@ def result_call(
         return method(request).unwrap()
 
     return call
-
-
-def async_rate(
-    base: str,
-    auth: str,
-    op: str,
-    request: dict[str, Any],
-    cls: Any,
-    tasks: int,
-    timing: dict[str, Any],
-) -> list[float]:
-    state: dict[str, Any] = {}
-
-    async def setup() -> None:
-        kwargs = {} if cls is None else {"async_transport": cls()}
-        client = CodatCustomers(auth, server_url=base, **kwargs)
-        state["client"] = client
-        state["method"] = client.call_async
-        state["op"] = GET if op == "get" else LIST
-        (await call()).unwrap()  # type: ignore[attr-defined]
-
-    async def call() -> object:
-        return await state["method"](state["op"], request)
-
-    async def checked() -> object:
-        result = await call()
-        return result.unwrap()  # type: ignore[attr-defined]
-
-    async def teardown() -> None:
-        await state["client"].aclose()
-        state["client"].close()
-
-    return calls_per_second_async(checked, tasks=tasks, setup=setup, teardown=teardown, **timing)
 
 
 # --- case 3: paging ---------------------------------------------------------------------
@@ -407,8 +591,17 @@ def case_download(opts: dict[str, Any]) -> list[Record]:
 
 
 def case_adapters(opts: dict[str, Any]) -> list[Record]:
+    from codat_customers.async_default import default_async_adapter  # noqa: PLC0415
+
     sync_adapters, async_adapters, notes = discover_adapters()
-    return [{"sync": sorted(sync_adapters), "async": sorted(async_adapters), "problems": notes}]
+    return [
+        {
+            "sync": sorted(sync_adapters),
+            "async": sorted(async_adapters),
+            "async_default": default_async_adapter(),
+            "problems": notes,
+        }
+    ]
 
 
 CASES = {

@@ -97,7 +97,7 @@ def case_loopback(opts: dict[str, Any]) -> list[Record]:
                 record(f"loopback {target}", op, CONTENDER, "calls/s", values, mode=mode)
             )
         for tasks in opts["tasks"]:
-            mode = f"{tasks} tasks"
+            mode = "1 task" if tasks == 1 else f"{tasks} tasks"
             state: dict[str, Any] = {}
 
             async def setup(
