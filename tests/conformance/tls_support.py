@@ -27,6 +27,7 @@ import trustme
 # TLS layer fails reading it ("bad record mac" or alike), after the request was sent.
 BROKEN_RECORD = b"\x17\x03\x03\x00\x40" + bytes(range(64))
 NOT_TLS = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+PATIENCE = 10.0
 ERROR_BODY = b'{"statusCode":404,"error":"nothing here"}'
 CUSTOMER_BODY = b'{"id":"c1","status":"Active","customerName":"Acme"}'
 
@@ -50,6 +51,9 @@ class Script:
     handshakes: dict[int, Handshake] = field(default_factory=dict)
     answers: dict[int, Answer] = field(default_factory=dict)
     download_size: int = 256 * 1024
+    wait_alone: frozenset[int] = frozenset()
+    """Requests (by number) that first wait, up to :data:`PATIENCE` seconds, for every other
+    connection to be closed; :attr:`ScriptedServer.alone` says whether they were."""
 
     def handshake(self, connection: int) -> Handshake:
         return self.handshakes.get(connection, "tls")
@@ -67,6 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         number = self.server.record(self)
+        if number in self.server.script.wait_alone:
+            self.server.wait_alone(number, self.server.connection_number)
         self.server.respond(self, self.server.script.answer(number))
 
     do_GET = do_PUT = do_POST = do_DELETE = _any
@@ -94,6 +100,15 @@ class ScriptedServer(ThreadingHTTPServer):
         self.seen: list[Seen] = []
         self.handshake_failures = 0
         self.closed: dict[int, threading.Event] = {}
+        self.alone: dict[int, bool] = {}
+        # Each connection is served by one thread from handshake to close.
+        self._thread = threading.local()
+
+    @property
+    def connection_number(self) -> int:
+        """The number of the connection the calling (handler) thread serves."""
+        number: int = self._thread.number
+        return number
 
     @property
     def port(self) -> int:
@@ -113,16 +128,24 @@ class ScriptedServer(ThreadingHTTPServer):
 
     def record(self, handler: _Handler) -> int:
         """Note a request that arrived; its number (from 1)."""
-        connection: int = getattr(handler.connection, "number", 0)
+        connection = self.connection_number
         with self._lock:
             self.seen.append(Seen(handler.command, handler.path, connection))
             return len(self.seen)
+
+    def wait_alone(self, request: int, connection: int) -> None:
+        """Wait (bounded) until every connection but ``connection`` is closed; note whether."""
+        with self._lock:
+            others = [event for number, event in self.closed.items() if number != connection]
+        # A bound, not a measurement: a connection that was released is closed long before.
+        self.alone[request] = all(event.wait(PATIENCE) for event in others)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         with self._lock:
             self._connections += 1
             number = self._connections
             self.closed[number] = threading.Event()
+        self._thread.number = number
         try:
             self._serve(request, client_address, number)
         finally:
@@ -141,7 +164,6 @@ class ScriptedServer(ThreadingHTTPServer):
                 with self._lock:
                     self.handshake_failures += 1
                 return
-        connection.number = number  # type: ignore[attr-defined]
         try:
             self.RequestHandlerClass(connection, client_address, self)
         finally:
