@@ -41,8 +41,10 @@ def ids_by_id(driver: Driver) -> list[str]:
     with CodatCustomers(
         sandbox.auth_header, server_url=sandbox.base_url, transport=StdlibTransport()
     ) as client:
-        request = {"company_id": sandbox.company_id, "page_size": 5000, "order_by": "id"}
-        return [customer.id for customer in client.list(request).unwrap().results or []]
+        page = client.list(
+            {"company_id": sandbox.company_id, "page_size": 5000, "order_by": "id"}
+        ).unwrap()
+        return [str(customer.id) for customer in page.results or []]
 
 
 def make_call(company_id: str, ids: list[str]) -> Callable[[int], Call]:
@@ -117,7 +119,10 @@ def test_a_shared_client_under_load_crosses_nothing_and_leaves_nothing_open(
 
         problems = driver.run(load())
     else:
-        methods = {"get": client.get, "list": client.list}
+        methods: dict[str, Callable[..., Result[Any, Any]]] = {
+            "get": client.get,
+            "list": client.list,
+        }
 
         def one(index: int) -> str | None:
             op, request, expected = call(index)
