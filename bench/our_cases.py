@@ -590,6 +590,100 @@ def case_download(opts: dict[str, Any]) -> list[Record]:
     ]
 
 
+# --- case 6: concurrent paging and many companies (issue 14) ----------------------------
+
+
+def case_concurrent_paging(opts: dict[str, Any]) -> list[Record]:
+    """``iter_all(concurrency=N)`` through a sandbox with added latency, by
+    ``bench/paging_concurrency.py``'s own functions (imported, so both measure the same)."""
+    import paging_concurrency  # noqa: PLC0415
+
+    customers, page_size = opts["customers"], opts["page_size"]
+    latency, levels = opts["latency_ms"], opts["concurrency"]
+    paging_concurrency.expected_count = customers
+    proc, info = paging_concurrency.start_sandbox(customers, latency)
+    times: dict[int, list[float]] = {level: [] for level in levels}
+    try:
+        sdk = CodatAccounting(security=info["API key"], server_url=info["base_url"])
+        company = info["Company"]
+        paging_concurrency.read_all(sdk, company, 1, page_size)  # connections, SQLite cache
+        for _ in range(opts["repeats"]):
+            for level in levels:  # in turns, so every level sees the machine's moods
+                times[level].append(paging_concurrency.read_all(sdk, company, level, page_size))
+        sdk.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    op = f"{customers:,} customers, pages of {page_size:,}, {latency:g} ms latency"
+    return [
+        record(
+            "concurrent paging",
+            op,
+            "ours seed iter_all",
+            "s",
+            values,
+            mode=f"concurrency {level}",
+            baseline_mode=f"concurrency {levels[0]}",
+        )
+        for level, values in times.items()
+    ]
+
+
+def case_many_companies(opts: dict[str, Any]) -> list[Record]:
+    """``gather_customers_sync`` over many sandbox companies, on the async default and on
+    the threaded transport, with one request at a time and with more."""
+    from codat_customers.adapters.urllib3 import Urllib3Transport  # noqa: PLC0415
+
+    from codat_customers.adapters.threaded import ThreadedAsyncTransport  # noqa: PLC0415
+    from codat_customers.async_default import default_async_adapter  # noqa: PLC0415
+    from codat_customers.concurrency import gather_customers_sync  # noqa: PLC0415
+
+    base, auth, companies = opts["base_url"], opts["auth_header"], opts["companies"]
+    expected, page_size, per_company = opts["customers"], opts["page_size"], opts["per_company"]
+    levels = opts["max_in_flight"]
+    clients = {
+        f"ours result/{default_async_adapter()} (default)": CodatCustomers(auth, server_url=base),
+        "ours result/threaded(urllib3)": CodatCustomers(
+            auth,
+            server_url=base,
+            async_transport=ThreadedAsyncTransport(Urllib3Transport(maxsize=max(levels))),
+        ),
+    }
+
+    def gather(client: CodatCustomers, level: int) -> float:
+        started = time.perf_counter()
+        results = gather_customers_sync(
+            client, companies, max_in_flight=level, per_company=per_company, page_size=page_size
+        )
+        elapsed = time.perf_counter() - started
+        counts = {len(result.unwrap()) for result in results.values()}
+        assert counts == {expected}, counts
+        return elapsed
+
+    times: dict[tuple[str, int], list[float]] = {}
+    for client in clients.values():
+        gather(client, max(levels))  # warm-up
+    for _ in range(opts["repeats"]):
+        for level in levels:
+            for name, client in clients.items():
+                times.setdefault((name, level), []).append(gather(client, level))
+    for client in clients.values():
+        client.close()
+    op = f"{len(companies)} companies x {expected} customers, pages of {page_size}"
+    return [
+        record(
+            "many companies",
+            op,
+            name,
+            "s",
+            values,
+            mode=f"max_in_flight {level}",
+            baseline_mode=f"max_in_flight {levels[0]}",
+        )
+        for (name, level), values in times.items()
+    ]
+
+
 def case_adapters(opts: dict[str, Any]) -> list[Record]:
     from codat_customers.async_default import default_async_adapter  # noqa: PLC0415
 
@@ -610,6 +704,8 @@ CASES = {
     "paging": case_paging,
     "download": case_download,
     "adapters": case_adapters,
+    "concurrent_paging": case_concurrent_paging,
+    "many_companies": case_many_companies,
 }
 
 

@@ -91,10 +91,15 @@ def floor_of(records: list[dict[str, Any]], record: dict[str, Any]) -> dict[str,
     old ``latest.json``) falls back to its one urllib3 ``floor``, the 16-thread one for the
     async modes, as it was then.
     """
+    case, op, mode = record["case"], record["op"], record.get("mode")
+    baseline = record.get("baseline_mode")
+    if baseline is not None:  # a speed-up over one request at a time (concurrency cases)
+        if baseline == mode:
+            return None
+        return _find(records, case, op, baseline, record["contender"])
     name = floor_name(record)
     if name is None:
         return None
-    case, op, mode = record["case"], record["op"], record.get("mode")
     found = _find(records, case, op, mode, name)
     if found is None and name.startswith("floor/"):
         found = _find(records, case, op, mode, "floor")
@@ -227,7 +232,9 @@ for the same requests and decoded by the same msgspec decoder at the same concur
 `ours result/X` against `floor/X`, the seed client (urllib3) against `floor/urllib3`, the
 peer (httpx) against `floor/httpx`; `floor/threaded(urllib3)` is the urllib3 floor's call
 run in the event loop's default thread pool. *vs peer* is for information: no target uses
-it. Rows without a target are reported for information."""
+it. In the concurrent paging and many companies cases, *vs floor* is the speed-up over the
+same contender making one request at a time (the first mode). Rows without a target are
+reported for information."""
 
 
 def markdown(run: Any, rows: list[Row], charts: list[str], image_prefix: str) -> str:

@@ -61,6 +61,8 @@ class Mode:
     download_repeats: int
     import_repeats: int
     results: Path
+    concurrent_paging: dict[str, Any] = field(default_factory=dict)
+    many_companies: dict[str, Any] = field(default_factory=dict)
 
 
 FULL = Mode(
@@ -92,6 +94,22 @@ FULL = Mode(
     download_repeats=3,
     import_repeats=9,
     results=BENCH / "results",
+    concurrent_paging={
+        "customers": 100_000,
+        "page_size": 5000,
+        "latency_ms": 50,
+        "concurrency": [1, 2, 4, 8],
+        "repeats": 3,
+    },
+    many_companies={
+        "companies": 50,
+        "customers": 200,
+        "page_size": 50,
+        "latency_ms": 20,
+        "per_company": 2,
+        "max_in_flight": [1, 8, 32],
+        "repeats": 3,
+    },
 )
 
 QUICK = Mode(
@@ -117,6 +135,22 @@ QUICK = Mode(
     download_repeats=1,
     import_repeats=1,
     results=VENVS / "quick-results",
+    concurrent_paging={
+        "customers": 5000,
+        "page_size": 500,
+        "latency_ms": 50,
+        "concurrency": [1, 4],
+        "repeats": 1,
+    },
+    many_companies={
+        "companies": 4,
+        "customers": 40,
+        "page_size": 20,
+        "latency_ms": 20,
+        "per_company": 2,
+        "max_in_flight": [1, 8],
+        "repeats": 1,
+    },
 )
 
 
@@ -469,6 +503,47 @@ def case_download(run: Run, work: Path, adapters: list[str]) -> None:
         server.stop()
 
 
+def case_concurrent_paging(run: Run) -> None:
+    opts = run.mode.concurrent_paging
+    log(
+        f"[6] concurrent paging: {opts['customers']:,} customers, "
+        f"{opts['latency_ms']:g} ms sandbox latency, concurrency {opts['concurrency']}"
+    )
+    run.records += contender(run, Path(sys.executable), "our_cases.py", "concurrent_paging", opts)
+
+
+def case_many_companies(run: Run, work: Path) -> None:
+    opts = run.mode.many_companies
+    log(
+        f"[7] many companies: {opts['companies']} companies of {opts['customers']} customers, "
+        f"{opts['latency_ms']:g} ms sandbox latency, max_in_flight {opts['max_in_flight']}"
+    )
+    argv = [
+        sys.executable, "-m", "codat_customers.sandbox", "sandbox", "--port", "0",
+        "--customers", str(opts["customers"]), "--companies", str(opts["companies"] - 1),
+        "--latency-ms", str(opts["latency_ms"]),
+    ]  # fmt: skip
+    server = Server(argv, "Press Ctrl-C", work / "companies.log", timeout=900)
+    try:
+        base = server.field("Codat Customers sandbox at")
+        with urllib.request.urlopen(base + "/_sandbox/info", timeout=60) as answer:
+            seed = json.loads(answer.read())["seed"]
+        more = seed.get("more_companies") or seed.get("moreCompanies") or []
+        companies = [seed.get("company_id") or seed["companyId"]]
+        companies += [c.get("company_id") or c["companyId"] for c in more]
+        settings = {
+            **opts,
+            "base_url": base,
+            "auth_header": server.field("Authorization:"),
+            "companies": companies,
+        }
+        run.records += contender(
+            run, Path(sys.executable), "our_cases.py", "many_companies", settings
+        )
+    finally:
+        server.stop()
+
+
 def _record(
     case: str, op: str, name: str, unit: str, values: list[float], **extra: Any
 ) -> dict[str, Any]:
@@ -553,7 +628,16 @@ def main() -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["imports", "memory", "loopback", "sandbox", "paging", "download"],
+        choices=[
+            "imports",
+            "memory",
+            "loopback",
+            "sandbox",
+            "paging",
+            "download",
+            "concurrent-paging",
+            "many-companies",
+        ],
         help="leave a case out (repeatable)",
     )
     parser.add_argument(
@@ -652,6 +736,10 @@ def main() -> int:
             server.stop()
     if "download" not in args.skip:
         case_download(run, work, found["sync"])
+    if "concurrent-paging" not in args.skip:
+        case_concurrent_paging(run)
+    if "many-companies" not in args.skip:
+        case_many_companies(run, work)
 
     run.machine["load_after"] = os.getloadavg()
     run.machine["seconds"] = round(time.perf_counter() - began, 1)
