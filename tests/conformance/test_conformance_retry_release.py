@@ -77,7 +77,9 @@ def test_an_error_status_to_a_download_gives_its_connection_back_before_the_retr
 
 
 def test_a_retried_streaming_answer_is_released_before_the_next_attempt(driver: Driver) -> None:
-    script = Script(answers={1: "download", 2: "download"}, download_size=SIZE, wait_alone={2})
+    script = Script(
+        answers={1: "download", 2: "download"}, download_size=SIZE, wait_alone=frozenset({2})
+    )
     with ScriptedServer(None, script) as server:
         attempts = _fetch(driver, server, RetryFirstStreamedAnswer())
     assert attempts == [200, 200]

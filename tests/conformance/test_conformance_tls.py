@@ -8,6 +8,7 @@ are read at the server, not inferred from the client's errors.
 
 from __future__ import annotations
 
+import pickle
 import ssl
 from collections.abc import Iterator
 from typing import Any
@@ -18,9 +19,9 @@ import trustme
 import urllib3
 from codat_customers.adapters.httpx import HttpxTransport
 from codat_customers.adapters.urllib3 import Urllib3Transport
-from codat_customers.core import CertificateVerificationError, ConnectError, ProtocolError
+from codat_customers.core import ApiError, CertificateVerificationError, ConnectError, ProtocolError
 from codat_customers.plugins import BackoffStrategy, RetryConfig
-from conformance_support import AttemptCounter, Driver
+from conformance_support import Adapter, AttemptCounter, Driver, Style
 from returns.result import Failure
 from tls_support import Answer, Pki, Script, ScriptedServer, tls_server
 
@@ -66,7 +67,7 @@ def _assert_no_secret(driver: Driver, error: BaseException) -> None:
 
 @pytest.mark.parametrize("name", ["get", "update"])
 def test_an_untrusted_certificate_is_a_clear_error_not_retried_and_nothing_reaches_the_server(
-    driver: Driver, style: str, pki: Pki, name: str
+    driver: Driver, style: Style, pki: Pki, name: str
 ) -> None:
     counter = AttemptCounter()
     with tls_server(pki) as server:
@@ -87,7 +88,7 @@ def test_an_untrusted_certificate_is_a_clear_error_not_retried_and_nothing_reach
     assert counter.attempts == ["CertificateVerificationError"]
 
 
-def test_a_supplied_ca_is_trusted(driver: Driver, style: str, pki: Pki) -> None:
+def test_a_supplied_ca_is_trusted(driver: Driver, style: Style, pki: Pki) -> None:
     with tls_server(pki, Script(answers={1: "ok"})) as server:
         client = driver.client(server_url=server.url(), ssl_context=pki.client_context())
         customer = driver.invoke(style, client, "get", _get(driver)).unwrap()
@@ -103,7 +104,7 @@ def test_localhost_matches_the_certificate_too(driver: Driver, pki: Pki) -> None
 
 
 def test_a_certificate_for_another_host_is_a_clear_error(
-    driver: Driver, style: str, pki: Pki
+    driver: Driver, style: Style, pki: Pki
 ) -> None:
     with tls_server(pki, None, "api.example.test") as server:
         client = driver.client(
@@ -210,10 +211,19 @@ def test_a_failed_handshake_before_an_update_is_resent(driver: Driver, pki: Pki)
     error, attempts, server = _scripted_call(driver, pki, script, "update")
     assert attempts == ["ConnectError", 404]
     assert [(seen.method, seen.connection) for seen in server.seen] == [("PUT", 2)]
-    assert error is not None and error.outcome_unknown is False  # a 404: not acted upon
+    assert isinstance(error, ApiError) and error.status == 404
 
 
 def test_the_default_context_is_verifying(pki: Pki) -> None:
     """The contexts the tests hand out verify, so a pass above is not verification off."""
     context = pki.client_context()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def test_a_transport_given_an_ssl_context_says_it_cannot_be_pickled(
+    adapter: Adapter, pki: Pki
+) -> None:
+    make = adapter.make_sync or adapter.make_async
+    assert make is not None
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(make(ssl_context=pki.client_context()))

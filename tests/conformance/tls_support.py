@@ -165,7 +165,7 @@ class ScriptedServer(ThreadingHTTPServer):
                     self.handshake_failures += 1
                 return
         try:
-            self.RequestHandlerClass(connection, client_address, self)
+            _Handler(connection, client_address, self)
         finally:
             connection.close()
 
