@@ -3,8 +3,12 @@ operations and idempotency records.
 
 Customers are stored as their full JSON documents; filtering and ordering run in SQL through
 JSON1's ``json_extract``, with expression indexes on the fields lists usually filter or sort
-by. Attachment bytes are stored in chunk rows of at most ``CHUNK_SIZE`` bytes: a download
-then reads one chunk at a time, and a file can exceed SQLite's 1 GB limit on one value.
+by. Each customer is also kept as the bytes a list page carries (``wire``: the document
+decoded as a ``Customer`` and encoded again), made once when it is written, so that a page
+of 5,000 is a join of stored bytes instead of 5,000 decodes and an encode.
+
+Attachment bytes are stored in chunk rows of at most ``CHUNK_SIZE`` bytes: a download then
+reads one chunk at a time, and a file can exceed SQLite's 1 GB limit on one value.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+from codat_customers.core.models import Customer
+
 from .query import CUSTOMER_COLUMNS, CompiledSql, json_expr
 
 __all__ = [
@@ -27,6 +34,7 @@ __all__ = [
     "CompanyRow",
     "IdempotencyRecord",
     "Store",
+    "wire_form",
 ]
 
 CHUNK_SIZE = 1024 * 1024
@@ -66,6 +74,7 @@ CREATE TABLE IF NOT EXISTS customers (
     id TEXT NOT NULL,
 {_GENERATED},
     doc TEXT NOT NULL,
+    wire BLOB,
     UNIQUE (company_id, id)
 );
 CREATE TABLE IF NOT EXISTS attachments (
@@ -119,6 +128,22 @@ CREATE TABLE IF NOT EXISTS sandbox_meta (
     value TEXT NOT NULL
 );
 """
+
+_CUSTOMER = msgspec.json.Decoder(Customer)
+_ENCODER = msgspec.json.Encoder()
+
+
+def wire_form(doc: bytes | str) -> bytes | None:
+    """A customer document as list pages carry it, or ``None`` if it is not a Customer.
+
+    That is the document decoded as a ``Customer`` and encoded again: the model's field
+    order, unknown properties dropped. ``None`` (possible only for a document loaded from a
+    snapshot) leaves the decoding, and its error, to the request that lists the customer.
+    """
+    try:
+        return _ENCODER.encode(_CUSTOMER.decode(doc))
+    except msgspec.DecodeError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -176,7 +201,22 @@ class Store:
         self._db.execute("PRAGMA cache_size=-65536")
         self._db.execute("PRAGMA mmap_size=1073741824")
         self._db.executescript(_SCHEMA)
+        self._add_wire_column()
         self._create_customer_indexes()
+
+    def _add_wire_column(self) -> None:
+        # A database written before list pages were assembled from stored bytes: add the
+        # column and fill it once, in one transaction.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_xinfo(customers)")}
+        if "wire" in columns:
+            return
+        with self._transaction():
+            self._db.execute("ALTER TABLE customers ADD COLUMN wire BLOB")
+            rows = self._db.execute("SELECT seq, doc FROM customers").fetchall()
+            self._db.executemany(
+                "UPDATE customers SET wire = ? WHERE seq = ?",
+                ((wire_form(doc), seq) for seq, doc in rows),
+            )
 
     def _create_customer_indexes(self) -> None:
         for name, columns in _CUSTOMER_INDEXES.items():
@@ -271,7 +311,7 @@ class Store:
         limit: int,
         offset: int,
     ) -> tuple[int, list[bytes]]:
-        """Count the customers matching ``where`` and return one page of their documents.
+        """Count the customers matching ``where`` and return one page of them, in `wire_form`.
 
         ``order_by`` must come from `query.compile_order`; ties (and no order) fall back to
         insertion order so that paging is stable.
@@ -288,26 +328,47 @@ class Store:
                     f"SELECT count(*) FROM customers WHERE {condition}", params
                 ).fetchone()[0]
             )
-            rows = self._db.execute(
-                f"SELECT doc FROM customers WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
-                (*params, limit, offset),
-            ).fetchall()
-        return total, [str(row[0]).encode() for row in rows]
+            # Find the page's rows first and read their documents after: OFFSET then steps
+            # over index entries (or the small generated columns), not over the documents
+            # of every earlier page.
+            seqs = [
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT seq FROM customers WHERE {condition} "
+                    f"ORDER BY {order} LIMIT ? OFFSET ?",
+                    (*params, limit, offset),
+                )
+            ]
+            by_seq: dict[int, bytes | None] = dict(
+                self._db.execute(
+                    "SELECT seq, wire FROM customers WHERE seq IN (SELECT value FROM json_each(?))",
+                    (_ENCODER.encode(seqs).decode(),),
+                ).fetchall()
+            )
+            for seq, wire in by_seq.items():
+                if wire is None:
+                    by_seq[seq] = self._wire_of_doc(seq)
+        return total, [by_seq[seq] or b"" for seq in seqs]
+
+    def _wire_of_doc(self, seq: int) -> bytes:
+        # A row without its wire form fails here, as every list of it did before wire existed.
+        doc = self._db.execute("SELECT doc FROM customers WHERE seq = ?", (seq,)).fetchone()[0]
+        return _ENCODER.encode(_CUSTOMER.decode(doc))
 
     def insert_customer(self, company_id: str, customer_id: str, doc: bytes) -> None:
         """Store a new customer."""
         with self._lock:
             self._db.execute(
-                "INSERT INTO customers (company_id, id, doc) VALUES (?, ?, ?)",
-                (company_id, customer_id, doc.decode()),
+                "INSERT INTO customers (company_id, id, doc, wire) VALUES (?, ?, ?, ?)",
+                (company_id, customer_id, doc.decode(), wire_form(doc)),
             )
 
     def replace_customer(self, company_id: str, customer_id: str, doc: bytes) -> None:
         """Overwrite an existing customer's document."""
         with self._lock:
             self._db.execute(
-                "UPDATE customers SET doc = ? WHERE company_id = ? AND id = ?",
-                (doc.decode(), company_id, customer_id),
+                "UPDATE customers SET doc = ?, wire = ? WHERE company_id = ? AND id = ?",
+                (doc.decode(), wire_form(doc), company_id, customer_id),
             )
 
     def bulk_insert_customers(self, company_id: str, docs: Iterable[tuple[str, bytes]]) -> None:
@@ -318,8 +379,11 @@ class Store:
                 for name in _CUSTOMER_INDEXES:
                     self._db.execute(f"DROP INDEX IF EXISTS {name}")
             self._db.executemany(
-                "INSERT INTO customers (company_id, id, doc) VALUES (?, ?, ?)",
-                ((company_id, customer_id, doc.decode()) for customer_id, doc in docs),
+                "INSERT INTO customers (company_id, id, doc, wire) VALUES (?, ?, ?, ?)",
+                (
+                    (company_id, customer_id, doc.decode(), wire_form(doc))
+                    for customer_id, doc in docs
+                ),
             )
             if empty:
                 self._create_customer_indexes()
@@ -564,9 +628,10 @@ class Store:
                 ).fetchall()
             for seq, company_id, customer_id, doc in rows:
                 self._db.execute(
-                    "INSERT INTO customers (company_id, id, doc) VALUES (?, ?, ?) "
-                    "ON CONFLICT (company_id, id) DO UPDATE SET doc = excluded.doc",
-                    (company_id, customer_id, doc),
+                    "INSERT INTO customers (company_id, id, doc, wire) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (company_id, id) DO UPDATE "
+                    "SET doc = excluded.doc, wire = excluded.wire",
+                    (company_id, customer_id, doc, wire_form(doc)),
                 )
                 self._db.execute("DELETE FROM unsynced_writes WHERE seq = ?", (seq,))
         return len(rows)
