@@ -17,6 +17,7 @@ from codat_customers import CodatAccounting, CodatCustomers
 from codat_customers.models import operations, shared
 
 COMPANY = "8a210b68-6988-11ed-a1eb-0242ac120002"
+ACTIVE: shared.CustomerTypedDict = {"status": "Active"}
 CONNECTION = "2e9d2c44-f675-40ba-8049-353bfcb5e171"
 
 
@@ -213,3 +214,81 @@ NESTED: operations.CreateCustomerRequestTypedDict = {
     # expect-pyright[reportAssignmentType]: is not assignable to "CustomerTypedDict"
     "customer": {"status": "Active", "customer_name": 5},
 }
+
+
+# The per-call options and the retry budget, with values of the wrong type.
+def seed_option_mistakes(s: CodatAccounting) -> None:
+    """Wrong per-call options on the seed face, sync."""
+    s.customers.create(
+        request={"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACTIVE},
+        # expect-mypy[arg-type]: "idempotency_key" to "create" of "CustomersResource"
+        # expect-pyright[reportArgumentType]: cannot be assigned to parameter "idempotency_key"
+        idempotency_key=123,
+    )
+    # expect-mypy[dict-item]: Dict entry 0 has incompatible type "str": "int"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "http_headers"
+    s.customers.get(request={"company_id": COMPANY, "customer_id": "C-1"}, http_headers={"a": 1})
+    # expect-mypy[arg-type]: "deadline_ms" to "list" of "CustomersResource"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "deadline_ms"
+    s.customers.list(request={"company_id": COMPANY}, deadline_ms="5")
+
+
+async def seed_async_option_mistakes(s: CodatAccounting) -> None:
+    """Wrong per-call options on the seed face, async."""
+    await s.customers.create_async(
+        request={"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACTIVE},
+        # expect-mypy[arg-type]: "idempotency_key" to "create_async" of "CustomersResource"
+        # expect-pyright[reportArgumentType]: cannot be assigned to parameter "idempotency_key"
+        idempotency_key=123,
+    )
+    await s.customers.get_async(
+        request={"company_id": COMPANY, "customer_id": "C-1"},
+        # expect-mypy[dict-item]: Dict entry 0 has incompatible type "str": "int"
+        # expect-pyright[reportArgumentType]: cannot be assigned to parameter "http_headers"
+        http_headers={"a": 1},
+    )
+    # expect-mypy[arg-type]: "deadline_ms" to "list_async" of "CustomersResource"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "deadline_ms"
+    await s.customers.list_async(request={"company_id": COMPANY}, deadline_ms="5")
+
+
+def result_option_mistakes(r: CodatCustomers) -> None:
+    """Wrong per-call options on the Result face, sync."""
+    r.create(
+        {"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACTIVE},
+        # expect-mypy[arg-type]: "idempotency_key" to "create" of "CodatCustomers"
+        # expect-pyright[reportArgumentType]: cannot be assigned to parameter "idempotency_key"
+        idempotency_key=123,
+    )
+    # expect-mypy[dict-item]: Dict entry 0 has incompatible type "str": "int"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "http_headers"
+    r.get({"company_id": COMPANY, "customer_id": "C-1"}, http_headers={"a": 1})
+    # expect-mypy[arg-type]: "deadline_ms" to "list" of "CodatCustomers"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "deadline_ms"
+    r.list({"company_id": COMPANY}, deadline_ms="5")
+
+
+async def result_async_option_mistakes(r: CodatCustomers) -> None:
+    """Wrong per-call options on the Result face, async."""
+    await r.create_async(
+        {"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACTIVE},
+        # expect-mypy[arg-type]: "idempotency_key" to "create_async" of "CodatCustomers"
+        # expect-pyright[reportArgumentType]: cannot be assigned to parameter "idempotency_key"
+        idempotency_key=123,
+    )
+    # expect-mypy[dict-item]: Dict entry 0 has incompatible type "str": "int"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "http_headers"
+    await r.get_async({"company_id": COMPANY, "customer_id": "C-1"}, http_headers={"a": 1})
+    # expect-mypy[arg-type]: "deadline_ms" to "list_async" of "CodatCustomers"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "deadline_ms"
+    await r.list_async({"company_id": COMPANY}, deadline_ms="5")
+
+
+def budget_mistakes() -> None:
+    """``retry_budget`` takes a RetryBudget (or None), not a number or a percentage."""
+    # expect-mypy[arg-type]: "retry_budget" to "CodatCustomers" has incompatible type "int"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "retry_budget"
+    CodatCustomers("key", retry_budget=10)
+    # expect-mypy[arg-type]: "retry_budget" to "CodatAccounting" has incompatible type "str"
+    # expect-pyright[reportArgumentType]: cannot be assigned to parameter "retry_budget"
+    CodatAccounting(security=None, retry_budget="10%")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any
 
+from codat_customers.plugins import RetryBudget
 from returns.future import FutureResult
 from returns.io import IOResult
 from returns.result import Result
@@ -121,9 +122,12 @@ async def seed_async_calls(s: CodatAccounting) -> None:
     """The seed face, async: coroutines of the same models."""
     pending: Coroutine[Any, Any, shared.Customers] = s.customers.list_async(request=LIST_ACTIVE)
     assert_type(await pending, shared.Customers)
-    assert_type(await s.customers.get_async(request=ONE), shared.Customer)
+    assert_type(await s.customers.get_async(request=ONE, deadline_ms=2_500), shared.Customer)
     created = await s.customers.create_async(
-        request={"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACME}
+        request={"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACME},
+        idempotency_key="crm-record-1844",
+        http_headers={"X-Request-Source": "nightly-sync"},
+        deadline_ms=30_000.0,
     )
     assert_type(created, shared.CreateCustomerResponse)
     updated = await s.customers.update_async(
@@ -155,6 +159,8 @@ def result_calls(r: CodatCustomers) -> None:
     listed = r.list({"company_id": COMPANY, "order_by": "-modifiedDate"})
     assert_type(listed, Result[shared.Customers, errors.CodatError])
     assert_type(r.get(ONE), Result[shared.Customer, errors.CodatError])
+    traced = r.get(ONE, http_headers={"X-Trace": "t-1"}, deadline_ms=2_000)
+    assert_type(traced, Result[shared.Customer, errors.CodatError])
     created = r.create(
         {"company_id": COMPANY, "connection_id": CONNECTION, "customer": ACME},
         idempotency_key="crm-record-1843",
@@ -186,10 +192,12 @@ async def result_async_calls(r: CodatCustomers) -> None:
     listed = r.list_async(LIST_ACTIVE)
     assert_type(listed, FutureResult[shared.Customers, errors.CodatError])
     assert_type(await listed, IOResult[shared.Customers, errors.CodatError])
-    got = r.get_async(ONE)
+    got = r.get_async(ONE, http_headers={"X-Trace": "t-2"}, deadline_ms=2_000)
     assert_type(got, FutureResult[shared.Customer, errors.CodatError])
     created = r.create_async(
-        {"company_id": COMPANY, "connection_id": CONNECTION, "customer": {"status": "Active"}}
+        {"company_id": COMPANY, "connection_id": CONNECTION, "customer": {"status": "Active"}},
+        idempotency_key="crm-record-1845",
+        deadline_ms=30_000,
     )
     assert_type(created, FutureResult[shared.CreateCustomerResponse, errors.CodatError])
     updated = r.update_async(
@@ -216,3 +224,11 @@ async def result_async_calls(r: CodatCustomers) -> None:
     assert_type(pages, AsyncIterator[Result[shared.Customers, errors.CodatError]])
     async for _ in pages:
         pass
+
+
+def budgets() -> tuple[CodatCustomers, CodatAccounting]:
+    """A retry budget of one's own on the Result face; none at all on the seed face."""
+    return (
+        CodatCustomers("key", retry_budget=RetryBudget(capacity=50, retry_cost=5)),
+        CodatAccounting(security=None, retry_budget=None),
+    )
