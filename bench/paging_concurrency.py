@@ -9,12 +9,16 @@ company with ``CodatAccounting(...).customers.iter_all`` in pages of 5,000: sequ
 (``concurrency=1``) and with 2, 4 and 8 pages in flight. Each setting runs ``--repeats``
 times; the best, the median and the worst wall time are printed (the spread matters on a
 shared machine), with the speed-up over sequential from the best runs and from the
-medians. The sandbox's database is kept in ``bench/.venvs`` between runs.
+medians. The CPU time each page cost the sandbox's process and this one (the client) is
+printed too, averaged over every run of a setting: wall times on a shared machine vary, CPU
+per page much less, and it is the floor a page cannot go under however many are in flight.
+The sandbox's database is kept in ``bench/.venvs`` between runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -66,6 +70,14 @@ def read_all(sdk: CodatAccounting, company_id: str, concurrency: int, page_size:
 expected_count = 0
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) another process has used so far; Linux only."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # Fields after the command's closing parenthesis; utime and stime are 14 and 15.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     global expected_count  # noqa: PLW0603
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -79,37 +91,45 @@ def main() -> int:
     if args.quick:
         args.customers, args.page_size, args.repeats = 5000, 500, 2
     expected_count = args.customers
+    pages = -(-args.customers // args.page_size)
     proc, info = start_sandbox(args.customers, args.latency_ms)
     try:
         sdk = CodatAccounting(security=info["API key"], server_url=info["base_url"])
         company_id = info["Company"]
         read_all(sdk, company_id, 1, args.page_size)  # warm-up: connections, SQLite cache
-        timings = {
-            concurrency: [
+        timings: dict[int, list[float]] = {}
+        cpu: dict[int, tuple[float, float]] = {}  # seconds: sandbox, client
+        for concurrency in args.concurrency:
+            server, client = process_cpu(proc.pid), time.process_time()
+            timings[concurrency] = [
                 read_all(sdk, company_id, concurrency, args.page_size) for _ in range(args.repeats)
             ]
-            for concurrency in args.concurrency
-        }
+            cpu[concurrency] = (
+                process_cpu(proc.pid) - server,
+                time.process_time() - client,
+            )
         sdk.close()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    pages = -(-args.customers // args.page_size)
     print(
         f"{args.customers:,} customers, {pages} pages of {args.page_size:,}, "
         f"sandbox latency {args.latency_ms:g} ms, best, median and worst of {args.repeats}"
     )
     print(
-        "| concurrency | best (s) | median (s) | worst (s) | speed-up (best) | speed-up (median) |"
+        "| concurrency | best (s) | median (s) | worst (s) | speed-up (best) "
+        "| speed-up (median) | sandbox CPU/page (ms) | client CPU/page (ms) |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     base = min(timings[args.concurrency[0]])
     base_median = statistics.median(timings[args.concurrency[0]])
     for concurrency, runs in timings.items():
         best, median = min(runs), statistics.median(runs)
+        per_page = [1000 * seconds / (pages * args.repeats) for seconds in cpu[concurrency]]
         print(
             f"| {concurrency} | {best:.2f} | {median:.2f} | {max(runs):.2f} "
-            f"| {base / best:.2f}x | {base_median / median:.2f}x |"
+            f"| {base / best:.2f}x | {base_median / median:.2f}x "
+            f"| {per_page[0]:.0f} | {per_page[1]:.0f} |"
         )
     return 0
 
