@@ -204,13 +204,18 @@ class Store:
         self._add_wire_column()
         self._create_customer_indexes()
 
+    def _has_wire_column(self) -> bool:
+        return any(row[1] == "wire" for row in self._db.execute("PRAGMA table_xinfo(customers)"))
+
     def _add_wire_column(self) -> None:
         # A database written before list pages were assembled from stored bytes: add the
-        # column and fill it once, in one transaction.
-        columns = {row[1] for row in self._db.execute("PRAGMA table_xinfo(customers)")}
-        if "wire" in columns:
+        # column and fill it once, in one transaction. Checked again inside it, so that two
+        # processes opening the same old file cannot both add it.
+        if self._has_wire_column():
             return
         with self._transaction():
+            if self._has_wire_column():
+                return
             self._db.execute("ALTER TABLE customers ADD COLUMN wire BLOB")
             rows = self._db.execute("SELECT seq, doc FROM customers").fetchall()
             self._db.executemany(
