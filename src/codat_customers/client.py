@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pluggy
 from msgspec import UNSET, UnsetType
 from returns.future import FutureResult
-from returns.result import Failure, Result, Success
+from returns.result import Failure, Result
 from typing_extensions import Self, TypedDict, Unpack
 
 from codat_customers.core import (
@@ -65,6 +65,7 @@ from codat_customers.plugins import (
     RetryBudget,
     RetryConfig,
     RetryPlugin,
+    call_hooks,
     new_plugin_manager,
     plan_call,
     run,
@@ -314,42 +315,36 @@ class CodatCustomers(PushOperationsMixin, Closeable):
 
     def _prepare(
         self, operation: Operation[Any, Any], request: object, options: CreateOptions
-    ) -> Result[tuple[HttpRequest, CallContext], CodatError]:
-        try:
-            http_request = operation.build(operation.coerce(request))
-            if options:
-                given = dict(options)
-                extra = _extra_headers(
-                    given.pop("http_headers", None), given.pop("idempotency_key", None)
-                )
-                http_request = http_request.with_headers(extra)
-                context = self.context(operation.id, **given)  # type: ignore[arg-type]
-            else:
-                context = self.context(operation.id)
-        except RequestValidationError as exc:
-            return Failure(exc)
-        return Success((http_request, context))
+    ) -> tuple[HttpRequest, CallContext]:
+        """The request and context of one call; raises ``RequestValidationError``."""
+        http_request = operation.build(operation.coerce(request))
+        if not options:
+            return http_request, self.context(operation.id)
+        given = dict(options)
+        extra = _extra_headers(given.pop("http_headers", None), given.pop("idempotency_key", None))
+        http_request = http_request.with_headers(extra)
+        return http_request, self.context(operation.id, **given)  # type: ignore[arg-type]
 
     def call(
         self, operation: Operation[Any, T], request: object, **options: Unpack[CreateOptions]
     ) -> Result[T, CodatError]:
         """Run any operation from the core's table: validate, build, send, parse."""
-        prepared = self._prepare(operation, request, options)
-        if not isinstance(prepared, Success):
-            return Failure(prepared.failure())
-        http_request, context = prepared.unwrap()
-        plan = plan_call(self.plugin_manager.hook, http_request, context, operation.parse)
+        try:
+            http_request, context = self._prepare(operation, request, options)
+        except RequestValidationError as exc:
+            return Failure(exc)
+        plan = plan_call(call_hooks(self.plugin_manager), http_request, context, operation.parse)
         return run(plan, self.transport, context)
 
     async def call_async(
         self, operation: Operation[Any, T], request: object, **options: Unpack[CreateOptions]
     ) -> Result[T, CodatError]:
         """:meth:`call` for async code: the same plan, driven by the async transport."""
-        prepared = self._prepare(operation, request, options)
-        if not isinstance(prepared, Success):
-            return Failure(prepared.failure())
-        http_request, context = prepared.unwrap()
-        plan = plan_call(self.plugin_manager.hook, http_request, context, operation.parse)
+        try:
+            http_request, context = self._prepare(operation, request, options)
+        except RequestValidationError as exc:
+            return Failure(exc)
+        plan = plan_call(call_hooks(self.plugin_manager), http_request, context, operation.parse)
         return await run_async(plan, self.async_transport, context)
 
     def future(

@@ -8,6 +8,7 @@ from .auth import AuthPlugin, RotatingAuthPlugin, authorization_value, credentia
 from .cache import CachePlugin
 from .calls import Send, Sleep, plan_call, run, run_async
 from .context import DEFAULT_RETRY, BackoffStrategy, CallContext, RetryConfig
+from .dispatch import CallHooks, CallPluginManager, call_hooks
 from .idempotency import IdempotencyPlugin
 from .logs import LoggingPlugin
 from .markers import PROJECT, hookimpl, hookspec
@@ -23,6 +24,8 @@ __all__ = [
     "BackoffStrategy",
     "CachePlugin",
     "CallContext",
+    "CallHooks",
+    "CallPluginManager",
     "IdempotencyPlugin",
     "LoggingPlugin",
     "RetryBudget",
@@ -31,6 +34,7 @@ __all__ = [
     "Send",
     "Sleep",
     "authorization_value",
+    "call_hooks",
     "credential_fingerprint",
     "describe_failure",
     "hookimpl",

@@ -13,8 +13,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
+import msgspec
 import pluggy
 from codat_customers.core import (
     AsyncTransport,
@@ -31,6 +32,7 @@ from returns.result import Failure, Result, Success
 
 from .auth import credential_fingerprint
 from .context import CallContext
+from .dispatch import CallHooks
 from .outcomes import describe_failure
 
 __all__ = ["Plan", "Send", "Sleep", "plan_call", "run", "run_async"]
@@ -69,30 +71,44 @@ class Sleep:
 Plan = Generator[Send | Sleep, HttpResponse | TransportError | None, Result[T, CodatError]]
 
 
-def _merged(results: list[Mapping[str, str] | None], request: HttpRequest) -> dict[str, str]:
-    """The headers a hook's implementations returned, to add to ``request``.
+def _merged(
+    found: list[Mapping[str, str]], keep: HttpRequest, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The headers a hook's implementations returned, to add to a request.
 
     pluggy lists results in call order and the first caller wins, so they are applied in
-    reverse. Headers the request already carries (the core's, and the caller's own for this
-    call) are not replaced: a per-call header is the most specific wish.
+    reverse, over ``base``. Headers ``keep`` already carries (the core's, and the caller's
+    own for this call) are not replaced: a per-call header is the most specific wish.
     """
-    merged: dict[str, str] = {}
-    for extra in reversed(results):
+    merged: dict[str, str] = dict(base) if base else {}
+    for extra in reversed(found):
         if extra:
-            merged.update({k.lower(): v for k, v in extra.items()})
-    for name, _ in request.headers:
+            for name, value in extra.items():
+                merged[name.lower()] = value
+    for name, _ in keep.headers:
         merged.pop(name, None)
     return merged
 
 
-def _headers(hook: Any, request: HttpRequest, context: CallContext) -> dict[str, str]:
-    found = hook.codat_prepare_request(request=request, context=context)
-    # Listed last, so applied first: any plugin may replace the default User-Agent.
-    return _merged([*found, {"user-agent": USER_AGENT}], request)
+# Listed under every plugin's headers: any plugin may replace the default User-Agent.
+_DEFAULT_HEADERS = {"user-agent": USER_AGENT}
+
+
+def _prepared(hooks: CallHooks, request: HttpRequest, context: CallContext) -> HttpRequest:
+    """``request`` with the headers of ``codat_prepare_request`` and the default ones."""
+    prepare = hooks.prepare_request
+    merged = _merged(
+        [] if prepare is None else prepare(request, context), request, _DEFAULT_HEADERS
+    )
+    if not merged:
+        return request
+    # ``merged`` is lower-case and disjoint from the request's own headers, so appending is
+    # what ``with_headers`` would do, without lower-casing and filtering a second time.
+    return msgspec.structs.replace(request, headers=request.headers + tuple(merged.items()))
 
 
 def _attempt(
-    begin: pluggy.HookCaller,
+    begin: Callable[..., list[Mapping[str, str]]],
     request: HttpRequest,
     built: HttpRequest,
     context: CallContext,
@@ -104,17 +120,11 @@ def _attempt(
     They may replace what a prepare hook added (a rotating credential fetched again for a
     retry), never what ``built`` (the core's request, with the caller's own headers) carries.
     """
-    found = begin(request=request, context=context, attempt=attempt, delay=delay)
-    return request.with_headers(_merged(found, built))
-
-
-def _implemented(caller: pluggy.HookCaller) -> bool:
-    # Skipping hooks nobody implements saves a pluggy dispatch (about a microsecond) each.
-    return bool(caller.get_hookimpls())
+    return request.with_headers(_merged(begin(request, context, attempt, delay), built))
 
 
 def plan_call(
-    hook: pluggy.HookRelay,
+    hook: pluggy.HookRelay | CallHooks,
     request: HttpRequest,
     context: CallContext,
     parse: Callable[[HttpResponse], Result[T, CodatError]],
@@ -122,6 +132,11 @@ def plan_call(
     wall_clock: Callable[[], float] = time.time,
 ) -> Plan[T]:
     """Plan one call: prepare, consult the cache, send with retries, parse, store.
+
+    ``hook`` is a plugin manager's :class:`~.dispatch.CallHooks` (a client passes its
+    :class:`~.dispatch.CallPluginManager`'s, resolved once per set of plugins) or its
+    ``hook`` relay, whose hooks are then called through pluggy. Either way the hooks
+    implemented when the call starts are the ones it runs.
 
     When a plugin implements ``codat_call_started`` or ``codat_call_finished`` (a tracer),
     the plan is wrapped so that they bracket the whole call, however it ends; otherwise
@@ -141,30 +156,33 @@ def plan_call(
     call's error says whether a write may have landed and carries the idempotency key,
     ``Retry-After`` and rate-limit values (:func:`.outcomes.describe_failure`).
     """
-    plan = _plan_call(hook, request, context, parse, clock, wall_clock)
-    if _implemented(hook.codat_call_started) or _implemented(hook.codat_call_finished):
-        return _bracketed(hook, request, context, plan)
+    hooks = hook if isinstance(hook, CallHooks) else CallHooks.through_pluggy(hook)
+    plan = _plan_call(hooks, request, context, parse, clock, wall_clock)
+    if hooks.call_started is not None or hooks.call_finished is not None:
+        return _bracketed(hooks, request, context, plan)
     return plan
 
 
 def _bracketed(
-    hook: pluggy.HookRelay, request: HttpRequest, context: CallContext, plan: Plan[T]
+    hooks: CallHooks, request: HttpRequest, context: CallContext, plan: Plan[T]
 ) -> Plan[T]:
     """``plan`` between ``codat_call_started`` and ``codat_call_finished`` (exactly once)."""
-    hook.codat_call_started(request=request, context=context)
+    if hooks.call_started is not None:
+        hooks.call_started(request, context)
     result: Result[T, CodatError] | None = None
     try:
         result = yield from plan
         return result
     finally:
-        error = result.failure() if isinstance(result, Failure) else None
-        value = result.unwrap() if isinstance(result, Success) else None
-        download = value if isinstance(value, HttpResponse) and value.is_streamed else None
-        hook.codat_call_finished(request=request, context=context, error=error, download=download)
+        if hooks.call_finished is not None:
+            error = result.failure() if isinstance(result, Failure) else None
+            value = result.unwrap() if isinstance(result, Success) else None
+            download = value if isinstance(value, HttpResponse) and value.is_streamed else None
+            hooks.call_finished(request, context, error, download)
 
 
 def _plan_call(
-    hook: pluggy.HookRelay,
+    hooks: CallHooks,
     request: HttpRequest,
     context: CallContext,
     parse: Callable[[HttpResponse], Result[T, CodatError]],
@@ -174,20 +192,20 @@ def _plan_call(
     """:func:`plan_call` without the call hooks."""
     built = request
     try:
-        request = request.with_headers(_headers(hook, request, context))
+        request = _prepared(hooks, request, context)
     except CodatError as exc:
         return Failure(exc)
     # Caches key on what is sent, whichever plugin set the header.
     context = context.with_fingerprint(credential_fingerprint(request.header("authorization")))
-    if _implemented(hook.codat_cache_lookup):
-        cached = hook.codat_cache_lookup(request=request, context=context)
+    if hooks.cache_lookup is not None:
+        cached = hooks.cache_lookup(request, context)
         if cached is not None:
             return parse(cached)
     accepted: HttpResponse | None = None
     last_sent = request
     try:
         response, result, last_sent = yield from _send_until_final(
-            hook, request, built, context, parse, clock
+            hooks, request, built, context, parse, clock
         )
         # Only a response the core accepted is worth keeping: a 200 HTML page from a proxy
         # or a truncated body must not be served back from a cache for a whole TTL.
@@ -196,16 +214,16 @@ def _plan_call(
             return result
         return Failure(describe_failure(result.failure(), request, wall_clock()))
     finally:
-        if _implemented(hook.codat_cache_store):
+        if hooks.cache_store is not None:
             sent_with = last_sent.header("authorization")
             if sent_with != request.header("authorization"):
                 # A retry went out under a rotated credential: the answer is that key's.
                 context = context.with_fingerprint(credential_fingerprint(sent_with))
-            hook.codat_cache_store(request=request, context=context, response=accepted)
+            hooks.cache_store(request, context, accepted)
 
 
 def _send_until_final(
-    hook: pluggy.HookRelay,
+    hooks: CallHooks,
     request: HttpRequest,
     built: HttpRequest,
     context: CallContext,
@@ -220,8 +238,7 @@ def _send_until_final(
 
     Also returns the request last sent (its headers may differ from ``request``'s).
     """
-    observe = hook.codat_observe_attempt if _implemented(hook.codat_observe_attempt) else None
-    begin = hook.codat_attempt_started if _implemented(hook.codat_attempt_started) else None
+    observe, retry_delay, begin = hooks.observe_attempt, hooks.retry_delay, hooks.attempt_started
     started = clock()
     sent = request
     attempt = 0
@@ -254,17 +271,11 @@ def _send_until_final(
                 error = ProtocolError(
                     f"the {undecodable.status} answer's body could not be decoded: {undecodable}"
                 )
-        details = {
-            "request": request,
-            "context": context,
-            "attempt": attempt,
-            "response": response,
-            "error": error,
-            "elapsed": clock() - started,
-        }
+        # The arguments of codat_observe_attempt and codat_retry_delay, in their order.
+        details = (request, context, attempt, response, error, clock() - started)
         if observe is not None:
-            observe(**details)
-        delay = hook.codat_retry_delay(**details)
+            observe(*details)
+        delay = None if retry_delay is None else retry_delay(*details)
         if delay is None:
             break
         # The driver releases the response it is not handed back for.

@@ -98,6 +98,10 @@ class RetryBudget:
 
     def refund(self) -> None:
         """Give back tokens after a successful answer."""
+        if self._tokens >= self.capacity:
+            # Nearly every call succeeds with a full bucket: skip the lock. A retry taking
+            # tokens meanwhile is then ordered after this refund, which changed nothing.
+            return
         with self._lock:
             self._tokens = min(self.capacity, self._tokens + self.success_refund)
 
