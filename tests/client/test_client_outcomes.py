@@ -91,6 +91,36 @@ def test_an_undecodable_answer_to_an_update_is_not_resent_and_says_so(
     assert seq.count == 2
 
 
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ('{"id": 42, "customerName": "Acme"}', "invalid Customer"),  # well formed, not the model
+        ("[" * 200 + "]" * 200, "deeper than the parser's limit"),
+    ],
+    ids=["not-the-model", "too-deep"],
+)
+def test_a_well_formed_answer_the_parser_refuses_is_final_not_resent(
+    httpserver: HTTPServer, client: CodatCustomers, body: str, why: str
+) -> None:
+    """The same bytes would come back: only a malformed body (cut or damaged) is re-sent."""
+    seq = Sequence(Response(body, content_type="application/json"))
+    httpserver.expect_request(GET_PATH).respond_with_handler(seq)
+    error = client.get(GET_REQ).failure()
+    assert isinstance(error, DecodeError)
+    assert error.malformed is False
+    assert why in str(error)
+    assert seq.count == 1
+
+
+def test_a_truncated_answer_to_a_get_is_malformed_and_resent(
+    httpserver: HTTPServer, client: CodatCustomers
+) -> None:
+    seq = Sequence(truncated(), json_response(CUSTOMER_JSON))
+    httpserver.expect_request(GET_PATH).respond_with_handler(seq)
+    assert client.get(GET_REQ).unwrap().id == CUSTOMER_JSON["id"]
+    assert seq.count == 2
+
+
 def test_when_retries_run_out_the_error_carries_the_key_and_an_unknown_outcome(
     httpserver: HTTPServer, sdk: CodatAccounting, client: CodatCustomers
 ) -> None:

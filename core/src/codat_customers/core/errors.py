@@ -233,4 +233,25 @@ class UnexpectedResponseError(ResponseError):
 
 
 class DecodeError(ResponseError):
-    """The body could not be decoded into the expected model."""
+    """The body could not be decoded into the expected model.
+
+    ``malformed`` is true when the bytes are not well-formed JSON (or not UTF-8), as a body
+    cut short or damaged on the way would be: sending again may get a readable answer. It is
+    false when the JSON is well formed but not the model, or is over the parser's limits:
+    the same answer would come back.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        content_type: str,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+        malformed: bool = False,
+    ) -> None:
+        super().__init__(
+            message, status=status, content_type=content_type, body=body, headers=headers
+        )
+        self.malformed = malformed

@@ -440,7 +440,14 @@ def _nested_deeper_than(body: bytes, limit: int) -> bool:
     return False
 
 
-def _decode_error(response: HttpResponse, message: str) -> Failure[CodatError]:
+def _decode_error(
+    response: HttpResponse, message: str, exc: BaseException | None = None
+) -> Failure[CodatError]:
+    # Bad syntax or bad UTF-8 is what a cut or damaged body looks like; a shape mismatch
+    # (ValidationError is a DecodeError subclass), a limit or a recursion guard is not.
+    malformed = isinstance(exc, UnicodeDecodeError) or (
+        isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError)
+    )
     return Failure(
         DecodeError(
             message,
@@ -448,6 +455,7 @@ def _decode_error(response: HttpResponse, message: str) -> Failure[CodatError]:
             content_type=response.content_type,
             body=response.body,
             headers=response.headers,
+            malformed=malformed,
         )
     )
 
@@ -475,7 +483,7 @@ def parse_error(response: HttpResponse) -> Failure[CodatError]:
         try:
             message = _ERROR_DECODER.decode(body)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            return _decode_error(response, f"error body is not a valid ErrorMessage: {exc}")
+            return _decode_error(response, f"error body is not a valid ErrorMessage: {exc}", exc)
         return Failure(
             ApiError(
                 status=status,
@@ -532,7 +540,7 @@ def json_parser(
         try:
             return Success(decoder.decode(response.body))
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            return _decode_error(response, f"invalid {name}: {exc}")
+            return _decode_error(response, f"invalid {name}: {exc}", exc)
 
     parse.__name__ = f"parse_{name}"
     parse.__doc__ = f"Parse a response whose success body is a {name}."

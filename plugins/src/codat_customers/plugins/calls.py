@@ -149,10 +149,13 @@ def plan_call(
     exception in a hook, or a driver that stopped the plan early (a cancelled task closes
     it), so a write always invalidates and a read never leaves per-call state behind.
 
-    A 2xx answer whose body cannot be decoded is reported to the observe and retry hooks as
-    a :class:`~codat_customers.core.ProtocolError` (the outcome is unknown, exactly as when
-    a body is cut short), so a request that is safe to repeat is re-sent; if it is not
-    re-sent, the call fails with the :class:`~codat_customers.core.DecodeError`. A failed
+    A 2xx answer whose body is not well-formed JSON (``DecodeError.malformed``: cut short or
+    damaged on the way) is reported to the observe and retry hooks as a
+    :class:`~codat_customers.core.ProtocolError` (the outcome is unknown, exactly as when a
+    body is cut short), so a request that is safe to repeat is re-sent; if it is not
+    re-sent, the call fails with the :class:`~codat_customers.core.DecodeError`. Well-formed
+    JSON that is not the model, or a body over the parser's limits, is final: sending again
+    would bring the same answer back. A failed
     call's error says whether a write may have landed and carries the idempotency key,
     ``Retry-After`` and rate-limit values (:func:`.outcomes.describe_failure`).
     """
@@ -265,7 +268,7 @@ def _send_until_final(
         if response is not None and 200 <= response.status < 300:
             parsed = parse(response)
             undecodable = parsed.failure() if isinstance(parsed, Failure) else None
-            if isinstance(undecodable, DecodeError):
+            if isinstance(undecodable, DecodeError) and undecodable.malformed:
                 # Accepted, but the answer is unreadable: what happened is unknown.
                 response = None
                 error = ProtocolError(
