@@ -643,6 +643,7 @@ def run_load(
             ids_file.write_text(json.dumps(ids))
             settings = {**info, "ids_file": str(ids_file), "calls": total, "budget": budget}
             for contender in chosen:
+                print(f"load: {contender.label} ...", file=sys.stderr, flush=True)
                 measured, error = run_child(contender, settings, timeout=budget * 2 + 120)
                 rows.append(row(contender, total, budget, measured, error))
         finally:
