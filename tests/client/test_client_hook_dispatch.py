@@ -8,6 +8,7 @@ direct calls with pluggy's own on the same plugins.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
@@ -16,7 +17,13 @@ import pytest
 from client_support import BASE, COMPANY, CUSTOMER, CUSTOMER_JSON, error_json
 from codat_customers.core import HttpRequest, HttpResponse, ReadTimeoutError, TransportError
 from codat_customers.core.requests import GetCustomerRequest
-from codat_customers.plugins import CallContext, CallHooks, hookimpl, new_plugin_manager
+from codat_customers.plugins import (
+    DEFAULT_RETRY,
+    CallContext,
+    CallHooks,
+    hookimpl,
+    new_plugin_manager,
+)
 from codat_customers.plugins.dispatch import HOOK_NAMES
 from pytest_httpserver import HTTPServer
 from returns.result import Failure, Success
@@ -258,3 +265,13 @@ def test_an_exception_in_a_hook_reaches_the_caller_as_a_plain_call_would(
         results.get(GET_REQ)
     results.plugin_manager.unregister(broken)
     assert isinstance(results.get(GET_REQ), Failure)
+
+
+def test_the_fingerprinted_context_is_the_same_context_with_the_fingerprint() -> None:
+    context = CallContext("get-customer", "http://x.invalid", 2.5, DEFAULT_RETRY, deadline=9.0)
+    copy = context.with_fingerprint("0123abcd")
+    assert copy == dataclasses.replace(context, credential_fingerprint="0123abcd")
+    assert copy.call_id == context.call_id
+    assert context.credential_fingerprint == ""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        copy.base_url = "http://elsewhere.invalid"  # type: ignore[misc]

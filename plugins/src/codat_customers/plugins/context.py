@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 __all__ = ["DEFAULT_RETRY", "BackoffStrategy", "CallContext", "RetryConfig"]
 
@@ -77,13 +77,39 @@ class CallContext:
 
     def with_fingerprint(self, fingerprint: str) -> CallContext:
         """This call's context with ``credential_fingerprint`` set (the same ``call_id``)."""
-        # Positional construction: dataclasses.replace costs twice as much, on every call.
-        return CallContext(
-            self.operation_id,
-            self.base_url,
-            self.timeout,
-            self.retry,
-            fingerprint,
-            self.call_id,
-            self.deadline,
-        )
+        # Made on every call: the slots are filled directly, which skips the frozen
+        # dataclass's object.__setattr__ per field (0.8 -> 0.5 µs; dataclasses.replace, 1.6).
+        copy: CallContext = _new_object(CallContext)
+        _SET_OPERATION_ID(copy, self.operation_id)
+        _SET_BASE_URL(copy, self.base_url)
+        _SET_TIMEOUT(copy, self.timeout)
+        _SET_RETRY(copy, self.retry)
+        _SET_FINGERPRINT(copy, fingerprint)
+        _SET_CALL_ID(copy, self.call_id)
+        _SET_DEADLINE(copy, self.deadline)
+        return copy
+
+
+_new_object = object.__new__
+_FIELDS = (
+    "operation_id",
+    "base_url",
+    "timeout",
+    "retry",
+    "credential_fingerprint",
+    "call_id",
+    "deadline",
+)
+# A field added to CallContext without a line in with_fingerprint fails here, at import,
+# instead of leaving a slot of every copy unset.
+if tuple(f.name for f in fields(CallContext)) != _FIELDS:
+    raise RuntimeError("CallContext's fields changed: update with_fingerprint")
+(
+    _SET_OPERATION_ID,
+    _SET_BASE_URL,
+    _SET_TIMEOUT,
+    _SET_RETRY,
+    _SET_FINGERPRINT,
+    _SET_CALL_ID,
+    _SET_DEADLINE,
+) = (getattr(CallContext, name).__set__ for name in _FIELDS)
