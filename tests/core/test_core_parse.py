@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -576,3 +577,23 @@ def test_download_errors_never_touch_a_stream() -> None:
     error = failure(DOWNLOAD_ATTACHMENT.parse(response), ApiError)
     assert error.message == "boom"
     assert stream.read() == b"should not be read"
+
+
+def test_decoded_models_are_left_to_reference_counting() -> None:
+    """Pages make tens of thousands of models; the cyclic collector must not scan them."""
+    page = msgspec.json.decode(
+        json.dumps(
+            {
+                "results": [{"id": "C-1", "status": "Active", "contacts": [{"status": "Active"}]}],
+                "pageNumber": 1,
+                "pageSize": 1,
+                "totalResults": 1,
+                "_links": {"self": {"href": "/"}, "current": {"href": "/"}},
+            }
+        ),
+        type=Customers,
+    )
+    customer = page.results[0]
+    assert not gc.is_tracked(page)
+    assert not gc.is_tracked(customer)
+    assert not gc.is_tracked(customer.contacts[0])
