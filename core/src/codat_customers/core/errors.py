@@ -241,17 +241,4 @@ class DecodeError(ResponseError):
     the same answer would come back.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        content_type: str,
-        body: bytes,
-        headers: Mapping[str, str] | None = None,
-        malformed: bool = False,
-    ) -> None:
-        super().__init__(
-            message, status=status, content_type=content_type, body=body, headers=headers
-        )
-        self.malformed = malformed
+    malformed: bool = False

@@ -445,19 +445,17 @@ def _decode_error(
 ) -> Failure[CodatError]:
     # Bad syntax or bad UTF-8 is what a cut or damaged body looks like; a shape mismatch
     # (ValidationError is a DecodeError subclass), a limit or a recursion guard is not.
-    malformed = isinstance(exc, UnicodeDecodeError) or (
+    error = DecodeError(
+        message,
+        status=response.status,
+        content_type=response.content_type,
+        body=response.body,
+        headers=response.headers,
+    )
+    error.malformed = isinstance(exc, UnicodeDecodeError) or (
         isinstance(exc, msgspec.DecodeError) and not isinstance(exc, msgspec.ValidationError)
     )
-    return Failure(
-        DecodeError(
-            message,
-            status=response.status,
-            content_type=response.content_type,
-            body=response.body,
-            headers=response.headers,
-            malformed=malformed,
-        )
-    )
+    return Failure(error)
 
 
 def _over_limits(response: HttpResponse, max_bytes: int, max_depth: int) -> str | None:
