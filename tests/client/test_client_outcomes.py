@@ -95,7 +95,7 @@ def test_an_undecodable_answer_to_an_update_is_not_resent_and_says_so(
     ("body", "why"),
     [
         ('{"id": 42, "customerName": "Acme"}', "invalid Customer"),  # well formed, not the model
-        ("[" * 200 + "]" * 200, "deeper than the parser's limit"),
+        ('{"id": "C-1", "x": ' + "[" * 5000 + "]" * 5000 + "}", "nests deeper than"),
     ],
     ids=["not-the-model", "too-deep"],
 )

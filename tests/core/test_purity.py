@@ -25,6 +25,7 @@ ALLOWED = {
     "enum",
     "functools",
     "re",
+    "sys",  # only the version and the recursion limit, read to decide the depth scan
     "types",  # MappingProxyType: read-only views of precomputed tables
     "typing",
     "urllib",  # only urllib.parse, checked below
@@ -45,7 +46,6 @@ FORBIDDEN = {
     "socket",
     "ssl",
     "subprocess",
-    "sys",
     "threading",
     "time",
     "urllib3",
@@ -188,3 +188,19 @@ def test_core_imports_and_works_without_urllib3_pluggy_or_httpx(tmp_path: Path) 
     assert "codat_customers" in new
     assert not new & FORBIDDEN, sorted(new & FORBIDDEN)
     assert not {name for name in new if name.startswith("_socket") or name == "_thread"}
+
+
+def test_sys_is_only_read_for_the_version_and_the_recursion_limit() -> None:
+    """``sys`` may decide the parsers' depth scan; it must never mean I/O or state."""
+    allowed = {"version_info", "getrecursionlimit"}
+    for path in MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "sys":
+                raise AssertionError(f"{path.name}: from sys import ... (use sys.name)")
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"
+            ):
+                assert node.attr in allowed, f"{path.name} uses sys.{node.attr}"

@@ -9,6 +9,7 @@ performs I/O, reads a clock or draws a random number, so both are tested with pl
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -108,13 +109,33 @@ A page of 5000 customers is about 4 MiB (``bench/fixtures.py``); at 20 KiB per c
 bounds what decoding costs, since the Python objects take several times the JSON's size.
 """
 MAX_JSON_DEPTH = 128
-"""The deepest nesting of arrays and objects a parser decodes; deeper is a ``DecodeError``.
+"""The nesting of arrays and objects a parser checks for before decoding, when it must.
 
 The contract's models nest about seven levels (page, customer, contact, phone number); only
-free-form ``supplementalData`` can go deeper. msgspec bounds its recursion by the
-interpreter's recursion limit, which a program may raise; then a body nested tens of
-thousands deep overflows the C stack and kills the process. This limit is checked first.
+free-form ``supplementalData`` can go deeper. msgspec stops at the interpreter's recursion
+limit (a ``DecodeError``), and that is safe as long as the C stack can hold that many
+levels: always on CPython 3.12 and later, where C code has a recursion limit of its own,
+and at the default limit (1000) before that. A program on 3.10 or 3.11 that raised the
+limit (``sys.setrecursionlimit``) could be killed by a body nested tens of thousands deep,
+so there the default parsers first scan the body and refuse one nested deeper than this.
+A parser made with ``json_parser(max_depth=...)`` always scans, at its own depth.
 """
+# Where the interpreter's recursion limit also bounds C code, and the program raised it
+# above the default, the scan (a pass over every byte: about 70 % of the decode's time on
+# a page of 100) is what keeps a hostile body from overflowing the C stack.
+_LIMIT_BOUNDS_C_CODE = sys.version_info < (3, 12)
+_DEFAULT_RECURSION_LIMIT = 1000
+
+
+def _scan_depth(max_depth: int | None) -> int | None:
+    """The depth to scan for before decoding, or ``None`` to rely on the decoder's guard."""
+    if max_depth is not None:
+        return max_depth
+    if _LIMIT_BOUNDS_C_CODE and sys.getrecursionlimit() > _DEFAULT_RECURSION_LIMIT:
+        return MAX_JSON_DEPTH
+    return None
+
+
 _INT32_MAX = 2**31 - 1
 
 _JSON_HEADERS = (("accept", "application/json"),)
@@ -458,14 +479,19 @@ def _decode_error(
     return Failure(error)
 
 
-def _over_limits(response: HttpResponse, max_bytes: int, max_depth: int) -> str | None:
+def _over_limits(response: HttpResponse, max_bytes: int, max_depth: int | None) -> str | None:
     """Why the body must not be decoded (``None``: within both limits)."""
     size = len(response.body)
     if size > max_bytes:
         return f"JSON body of {size} bytes is over the parser's limit of {max_bytes} bytes"
-    if _nested_deeper_than(response.body, max_depth):
-        return f"JSON body nests deeper than the parser's limit of {max_depth} levels"
+    depth = _scan_depth(max_depth)
+    if depth is not None and _nested_deeper_than(response.body, depth):
+        return f"JSON body nests deeper than the parser's limit of {depth} levels"
     return None
+
+
+def _too_deep(name: str) -> str:
+    return f"{name} not decoded: JSON body nests deeper than the decoder's recursion limit"
 
 
 def parse_error(response: HttpResponse) -> Failure[CodatError]:
@@ -475,12 +501,14 @@ def parse_error(response: HttpResponse) -> Failure[CodatError]:
     body = response.body
     headers = response.headers
     if status >= 400 and _is_json(content_type):
-        too_much = _over_limits(response, MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH)
+        too_much = _over_limits(response, MAX_JSON_BODY_BYTES, None)
         if too_much is not None:
             return _decode_error(response, f"error body not decoded: {too_much}")
         try:
             message = _ERROR_DECODER.decode(body)
-        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except RecursionError:
+            return _decode_error(response, _too_deep("error body"))
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             return _decode_error(response, f"error body is not a valid ErrorMessage: {exc}", exc)
         return Failure(
             ApiError(
@@ -506,7 +534,7 @@ def json_parser(
     decoder: msgspec.json.Decoder[M],
     *,
     max_body_bytes: int = MAX_JSON_BODY_BYTES,
-    max_depth: int = MAX_JSON_DEPTH,
+    max_depth: int | None = None,
 ) -> Callable[[HttpResponse], Result[M, CodatError]]:
     """A parser whose 200 answer is JSON decoded by ``decoder``, within the given limits.
 
@@ -514,7 +542,9 @@ def json_parser(
     limits, make a parser and put it in a copy of the operation
     (``dataclasses.replace(LIST, parse=json_parser(...))``), then run that with
     ``CodatCustomers.call``. A body over either limit is a ``DecodeError`` naming it,
-    returned before decoding starts.
+    returned before decoding starts. ``max_depth`` scans every body for its nesting
+    first; without it the decoder's own recursion guard applies, and the body is scanned
+    for :data:`MAX_JSON_DEPTH` only where that guard is not enough (see there).
     """
     name = getattr(decoder.type, "__name__", "model")
 
@@ -537,7 +567,9 @@ def json_parser(
             return _decode_error(response, f"{name} not decoded: {too_much}")
         try:
             return Success(decoder.decode(response.body))
-        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except RecursionError:
+            return _decode_error(response, _too_deep(name))
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             return _decode_error(response, f"invalid {name}: {exc}", exc)
 
     parse.__name__ = f"parse_{name}"
