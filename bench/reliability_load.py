@@ -204,8 +204,11 @@ def pooled_connections(transport: Any) -> int | None:
                 idle = [c for c in list(host.pool.queue) if c is not None]
                 total += sum(1 for c in idle if getattr(c, "sock", None) is not None)
         return total
-    if kind in ("HttpxTransport", "HttpxAsyncTransport"):
+    if kind == "HttpxTransport":
         client = transport._owned.current  # not .client: that makes a new one after close
+        return 0 if client is None else pooled_connections(client)
+    if kind == "HttpxAsyncTransport":
+        client = transport.client  # the latest client it made; never makes one
         return 0 if client is None else pooled_connections(client)
     if kind in ("Client", "AsyncClient"):  # httpx
         pool = getattr(transport._transport, "_pool", None)
